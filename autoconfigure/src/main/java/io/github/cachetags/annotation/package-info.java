@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.cachetags.annotation;
+
+import org.jspecify.annotations.NullMarked;

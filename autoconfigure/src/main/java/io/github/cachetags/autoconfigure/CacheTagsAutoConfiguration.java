@@ -1,0 +1,137 @@
+package io.github.cachetags.autoconfigure;
+
+import io.github.cachetags.CacheTagOperations;
+import io.github.cachetags.TenantResolver;
+import io.github.cachetags.cache.CacheInfrastructure;
+import io.github.cachetags.cache.OutageBackoff;
+import io.github.cachetags.cache.RecordingCacheErrorHandler;
+import io.github.cachetags.cache.TagAwareCacheManager;
+import io.github.cachetags.cache.Tenancy;
+import io.github.cachetags.interceptor.EvictTagsAdvisor;
+import io.github.cachetags.interceptor.EvictTagsInterceptor;
+import io.github.cachetags.interceptor.TagExpressionEvaluator;
+import io.github.cachetags.interceptor.TagsCacheResolver;
+import io.github.cachetags.store.RedisClock;
+import io.github.cachetags.store.RedisTagStore;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cache.CacheManager;
+import org.springframework.cache.annotation.CachingConfigurer;
+import org.springframework.cache.interceptor.CacheErrorHandler;
+import org.springframework.cache.interceptor.CacheResolver;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Role;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.serializer.RedisSerializer;
+
+/**
+ * Auto-configures the tag-aware cache manager on the application's {@link RedisConnectionFactory}: after Spring
+ * Boot's Redis auto-configuration, before its cache auto-configuration, and not at all when the application
+ * defines its own {@link CacheManager}.
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+		beforeName = "org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration")
+@ConditionalOnClass({ RedisConnectionFactory.class, CacheManager.class })
+@ConditionalOnBean(RedisConnectionFactory.class)
+@ConditionalOnProperty(prefix = "cachetags", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(CacheTagsProperties.class)
+public final class CacheTagsAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	RedisTagStore cacheTagsStore(RedisConnectionFactory connectionFactory, CacheTagsProperties properties) {
+		new CacheSettingsResolver(properties);
+		return new RedisTagStore(connectionFactory, properties.getKeyPrefix(), properties.getMaxLoadTime(),
+				properties.getPurgeBatchSize());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RedisClock cacheTagsRedisClock(RedisTagStore store) {
+		return new RedisClock(store::serverTimeMicros, System::nanoTime);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(name = "cacheTagsValueSerializer")
+	RedisSerializer<Object> cacheTagsValueSerializer(CacheTagsProperties properties) {
+		return switch (properties.getSerializer()) {
+			case JSON -> RedisSerializer.json();
+			case JDK -> RedisSerializer.java(CacheTagsAutoConfiguration.class.getClassLoader());
+		};
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(CacheManager.class)
+	TagAwareCacheManager cacheManager(CacheTagsProperties properties, RedisTagStore store, RedisClock clock,
+			@Qualifier("cacheTagsValueSerializer") RedisSerializer<Object> serializer,
+			ObjectProvider<TenantResolver> tenantResolver) {
+		CacheSettingsResolver settings = new CacheSettingsResolver(properties);
+		CacheInfrastructure infrastructure = new CacheInfrastructure(properties.getKeyPrefix(), store, serializer,
+				clock, new Tenancy(tenantResolver.getIfUnique()),
+				new OutageBackoff(properties.getRedisRetryInterval(), System::nanoTime), System::nanoTime);
+		return new TagAwareCacheManager(infrastructure, settings, properties.getCaches().keySet(),
+				properties.isDynamic());
+	}
+
+	@Bean
+	@ConditionalOnBean(RedisTagStore.class)
+	EvictionPolicyVerifier cacheTagsEvictionPolicyVerifier(RedisTagStore store, CacheTagsProperties properties) {
+		return new EvictionPolicyVerifier(store, properties.getEvictionPolicyCheck());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TagExpressionEvaluator cacheTagsExpressionEvaluator(BeanFactory beanFactory) {
+		return new TagExpressionEvaluator(beanFactory);
+	}
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static EvictTagsAdvisor cacheTagsEvictTagsAdvisor(ObjectProvider<CacheTagOperations> operations,
+			ObjectProvider<BeanFactory> beanFactory) {
+		return new EvictTagsAdvisor(new EvictTagsInterceptor(operations::getObject,
+				new TagExpressionEvaluator(beanFactory.getIfAvailable())));
+	}
+
+	/**
+	 * Routes {@code @Cacheable}/{@code @CachePut} through the tag-aware resolver and keeps cache errors from
+	 * failing methods. Backs off when the application has a {@link CachingConfigurer} of its own.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBean(TagAwareCacheManager.class)
+	@ConditionalOnMissingBean(CachingConfigurer.class)
+	static class CachingConfigurerConfiguration {
+
+		@Bean
+		CachingConfigurer cacheTagsCachingConfigurer(TagAwareCacheManager cacheManager,
+				TagExpressionEvaluator evaluator, RedisClock clock) {
+			CacheResolver resolver = new TagsCacheResolver(cacheManager, evaluator, clock);
+			CacheErrorHandler errorHandler = new RecordingCacheErrorHandler();
+			return new CachingConfigurer() {
+
+				@Override
+				public CacheResolver cacheResolver() {
+					return resolver;
+				}
+
+				@Override
+				public CacheErrorHandler errorHandler() {
+					return errorHandler;
+				}
+
+			};
+		}
+
+	}
+
+}

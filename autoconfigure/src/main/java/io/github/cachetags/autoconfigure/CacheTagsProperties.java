@@ -1,0 +1,277 @@
+package io.github.cachetags.autoconfigure;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of CacheTags. Settings under {@code cachetags.caches.<name>} override the defaults above them for
+ * that cache; a setting left out there takes the default.
+ */
+@ConfigurationProperties(prefix = "cachetags", ignoreUnknownFields = false)
+public class CacheTagsProperties {
+
+	/**
+	 * Whether to auto-configure the tag-aware cache manager.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Prefix of every Redis key CacheTags writes. Letters, digits, '.', '_' and '-'.
+	 */
+	private String keyPrefix = "ct";
+
+	/**
+	 * Time to live of entries of caches that set no ttl of their own.
+	 */
+	private Duration defaultTtl = Duration.ofMinutes(10);
+
+	/**
+	 * Whether null results are cached by default.
+	 */
+	private boolean cacheNullValues = true;
+
+	/**
+	 * Number of hash slots each cache is spread over by default; a purge touches each of them. Raise it on a
+	 * cluster for caches too large or too hot for one node.
+	 */
+	private int shards = 1;
+
+	/**
+	 * Whether caches not listed under 'caches' are created on first use with the defaults.
+	 */
+	private boolean dynamic = true;
+
+	/**
+	 * Format of stored values.
+	 */
+	private Serializer serializer = Serializer.JSON;
+
+	/**
+	 * Longest a load may take for its value to be stored. A purge, clear or eviction refuses, for this long,
+	 * values whose load began before it; a value whose load took longer is not stored at all.
+	 */
+	private Duration maxLoadTime = Duration.ofSeconds(30);
+
+	/**
+	 * Most entries one purge step removes; each step is one short script call.
+	 */
+	private int purgeBatchSize = 200;
+
+	/**
+	 * How long to go without Redis after it failed before trying again. Meanwhile reads are misses and writes
+	 * are dropped.
+	 */
+	private Duration redisRetryInterval = Duration.ofSeconds(1);
+
+	/**
+	 * What to do at start-up when Redis's maxmemory-policy is 'noeviction', under which purges fail once memory
+	 * is full.
+	 */
+	private PolicyCheck evictionPolicyCheck = PolicyCheck.WARN;
+
+	/**
+	 * Per-cache settings, by cache name. Listed caches are created at start-up.
+	 */
+	private Map<String, CacheSpec> caches = new LinkedHashMap<>();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public String getKeyPrefix() {
+		return this.keyPrefix;
+	}
+
+	public void setKeyPrefix(String keyPrefix) {
+		this.keyPrefix = keyPrefix;
+	}
+
+	public Duration getDefaultTtl() {
+		return this.defaultTtl;
+	}
+
+	public void setDefaultTtl(Duration defaultTtl) {
+		this.defaultTtl = defaultTtl;
+	}
+
+	public boolean isCacheNullValues() {
+		return this.cacheNullValues;
+	}
+
+	public void setCacheNullValues(boolean cacheNullValues) {
+		this.cacheNullValues = cacheNullValues;
+	}
+
+	public int getShards() {
+		return this.shards;
+	}
+
+	public void setShards(int shards) {
+		this.shards = shards;
+	}
+
+	public boolean isDynamic() {
+		return this.dynamic;
+	}
+
+	public void setDynamic(boolean dynamic) {
+		this.dynamic = dynamic;
+	}
+
+	public Serializer getSerializer() {
+		return this.serializer;
+	}
+
+	public void setSerializer(Serializer serializer) {
+		this.serializer = serializer;
+	}
+
+	public Duration getMaxLoadTime() {
+		return this.maxLoadTime;
+	}
+
+	public void setMaxLoadTime(Duration maxLoadTime) {
+		this.maxLoadTime = maxLoadTime;
+	}
+
+	public int getPurgeBatchSize() {
+		return this.purgeBatchSize;
+	}
+
+	public void setPurgeBatchSize(int purgeBatchSize) {
+		this.purgeBatchSize = purgeBatchSize;
+	}
+
+	public Duration getRedisRetryInterval() {
+		return this.redisRetryInterval;
+	}
+
+	public void setRedisRetryInterval(Duration redisRetryInterval) {
+		this.redisRetryInterval = redisRetryInterval;
+	}
+
+	public PolicyCheck getEvictionPolicyCheck() {
+		return this.evictionPolicyCheck;
+	}
+
+	public void setEvictionPolicyCheck(PolicyCheck evictionPolicyCheck) {
+		this.evictionPolicyCheck = evictionPolicyCheck;
+	}
+
+	public Map<String, CacheSpec> getCaches() {
+		return this.caches;
+	}
+
+	public void setCaches(Map<String, CacheSpec> caches) {
+		this.caches = caches;
+	}
+
+	/**
+	 * Settings of one cache; each one left out takes the default.
+	 */
+	public static class CacheSpec {
+
+		/**
+		 * Time to live of this cache's entries.
+		 */
+		private @Nullable Duration ttl;
+
+		/**
+		 * Whether null results are cached in this cache.
+		 */
+		private @Nullable Boolean cacheNullValues;
+
+		/**
+		 * Namespace version. Bumping it abandons every entry stored under the previous version, for example after
+		 * the cached type changed shape; the old entries expire on their own.
+		 */
+		private int version = 1;
+
+		/**
+		 * Number of hash slots this cache is spread over.
+		 */
+		private @Nullable Integer shards;
+
+		public @Nullable Duration getTtl() {
+			return this.ttl;
+		}
+
+		public void setTtl(@Nullable Duration ttl) {
+			this.ttl = ttl;
+		}
+
+		public @Nullable Boolean getCacheNullValues() {
+			return this.cacheNullValues;
+		}
+
+		public void setCacheNullValues(@Nullable Boolean cacheNullValues) {
+			this.cacheNullValues = cacheNullValues;
+		}
+
+		public int getVersion() {
+			return this.version;
+		}
+
+		public void setVersion(int version) {
+			this.version = version;
+		}
+
+		public @Nullable Integer getShards() {
+			return this.shards;
+		}
+
+		public void setShards(@Nullable Integer shards) {
+			this.shards = shards;
+		}
+
+	}
+
+	/**
+	 * Format of stored values.
+	 */
+	public enum Serializer {
+
+		/**
+		 * JSON through Jackson 3 with type information, readable with any Redis client.
+		 */
+		JSON,
+
+		/**
+		 * Java serialization; values must implement Serializable.
+		 */
+		JDK
+
+	}
+
+	/**
+	 * Reaction to an unsafe Redis eviction policy at start-up.
+	 */
+	public enum PolicyCheck {
+
+		/**
+		 * Log a warning and start.
+		 */
+		WARN,
+
+		/**
+		 * Fail start-up.
+		 */
+		FAIL,
+
+		/**
+		 * Do not check.
+		 */
+		IGNORE
+
+	}
+
+}

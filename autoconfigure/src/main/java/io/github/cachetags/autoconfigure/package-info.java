@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.cachetags.autoconfigure;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,75 @@
+package io.github.cachetags.cache;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+import io.github.cachetags.store.RedisClock;
+import io.github.cachetags.store.RedisTagStore;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.serializer.RedisSerializer;
+
+/**
+ * What every cache of one manager shares: the store, the value serializer, the Redis clock, the tenant, and the
+ * handling of Redis failures (logged at most every {@link #WARN_INTERVAL} at WARN, counted, and followed by a
+ * back-off).
+ *
+ * @param keyPrefix prefix of every Redis key
+ * @param store the Redis protocol
+ * @param serializer value serializer
+ * @param clock lower bound of the Redis clock
+ * @param tenancy tenant of the current call
+ * @param backoff skips Redis for a while after a failure
+ * @param ticker local monotonic clock in nanoseconds
+ */
+public record CacheInfrastructure(String keyPrefix, RedisTagStore store, RedisSerializer<Object> serializer,
+		RedisClock clock, Tenancy tenancy, OutageBackoff backoff, LongSupplier ticker) {
+
+	static final Duration WARN_INTERVAL = Duration.ofSeconds(10);
+
+	private static final Log logger = LogFactory.getLog(TagAwareCache.class);
+
+	private static final AtomicLong lastWarning = new AtomicLong(Long.MIN_VALUE);
+
+	String tenant() {
+		return this.tenancy.current();
+	}
+
+	long nanoTime() {
+		return this.ticker.getAsLong();
+	}
+
+	boolean redisAllowed() {
+		return this.backoff.allowsCall();
+	}
+
+	void succeeded() {
+		this.backoff.succeeded();
+	}
+
+	void failed(TagAwareCache cache, String action, RuntimeException ex) {
+		cache.recordError();
+		boolean redisTrouble = isRedisFailure(ex);
+		if (redisTrouble) {
+			this.backoff.failed();
+		}
+		long now = this.ticker.getAsLong();
+		long last = lastWarning.get();
+		String message = "Cache '" + cache.getName() + "' could not " + action
+				+ (redisTrouble ? "; continuing without Redis for a moment: " : ": ") + ex;
+		if ((last == Long.MIN_VALUE || now - last > WARN_INTERVAL.toNanos()) && lastWarning.compareAndSet(last, now)) {
+			logger.warn(message);
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug(message, ex);
+		}
+	}
+
+	static boolean isRedisFailure(Throwable ex) {
+		return ex instanceof DataAccessException || ex.getClass().getName().startsWith("io.lettuce");
+	}
+
+}

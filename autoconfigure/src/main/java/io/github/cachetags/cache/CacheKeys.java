@@ -1,0 +1,49 @@
+package io.github.cachetags.cache;
+
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+import org.springframework.util.ReflectionUtils;
+
+/**
+ * Turns the keys Spring's key generators produce into the strings stored in Redis.
+ * <p>
+ * Strings are used as they are; other keys by their {@code toString()}, which their class must override (as
+ * {@code SimpleKey}, numbers, enums, UUIDs and records do). Keys longer than {@value #MAX_PLAIN_LENGTH}
+ * characters are replaced by {@code #} and their SHA-256, so key length stays bounded.
+ */
+final class CacheKeys {
+
+	static final int MAX_PLAIN_LENGTH = 200;
+
+	private CacheKeys() {
+	}
+
+	static String toUserKey(Object key) {
+		String text = (key instanceof String string) ? string : describe(key);
+		return (text.length() <= MAX_PLAIN_LENGTH) ? text : "#" + sha256(text);
+	}
+
+	private static String describe(Object key) {
+		Method toString = ReflectionUtils.findMethod(key.getClass(), "toString");
+		if (toString == null || toString.getDeclaringClass() == Object.class) {
+			throw new IllegalStateException("Cannot use " + key.getClass().getName()
+					+ " as a cache key: it does not override toString(); use a key that does, or a KeyGenerator");
+		}
+		return key.toString();
+	}
+
+	private static String sha256(String text) {
+		try {
+			return HexFormat.of()
+				.formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}

@@ -1,0 +1,23 @@
+package io.github.cachetags.cache;
+
+import java.time.Duration;
+
+import org.springframework.util.Assert;
+
+/**
+ * How one cache stores its entries.
+ *
+ * @param ttl how long an entry lives
+ * @param cacheNullValues whether {@code null} results are cached
+ * @param version namespace version; bumping it abandons every entry of the previous version
+ * @param shards how many hash slots the cache is spread over; a purge touches each of them
+ */
+public record CacheSettings(Duration ttl, boolean cacheNullValues, int version, int shards) {
+
+	public CacheSettings {
+		Assert.isTrue(ttl.toMillis() > 0, "ttl must be at least 1ms");
+		Assert.isTrue(version >= 0, "version must not be negative");
+		Assert.isTrue(shards >= 1, "shards must be at least 1");
+	}
+
+}

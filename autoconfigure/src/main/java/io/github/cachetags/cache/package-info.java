@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.cachetags.cache;
+
+import org.jspecify.annotations.NullMarked;

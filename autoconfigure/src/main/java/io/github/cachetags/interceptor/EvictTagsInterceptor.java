@@ -1,0 +1,118 @@
+package io.github.cachetags.interceptor;
+
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import io.github.cachetags.CacheTagOperations;
+import io.github.cachetags.annotation.EvictTags;
+import io.github.cachetags.tags.Tags;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.core.MethodClassKey;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * Applies {@link EvictTags}: evaluates and validates the tags when the method returns (so a bad tag fails the
+ * method, and rolls back its transaction, before anything is purged), then purges them at once or, inside a
+ * transaction, after it commits. A purge that fails for Redis trouble is logged, never thrown.
+ */
+public class EvictTagsInterceptor implements MethodInterceptor {
+
+	private static final Log logger = LogFactory.getLog(EvictTagsInterceptor.class);
+
+	private final Supplier<CacheTagOperations> operations;
+
+	private final TagExpressionEvaluator evaluator;
+
+	private final Map<MethodClassKey, EvictTags> annotations = new ConcurrentHashMap<>();
+
+	public EvictTagsInterceptor(Supplier<CacheTagOperations> operations, TagExpressionEvaluator evaluator) {
+		this.operations = operations;
+		this.evaluator = evaluator;
+	}
+
+	@Override
+	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+		Object target = invocation.getThis();
+		Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target)
+				: invocation.getMethod().getDeclaringClass();
+		EvictTags evictTags = find(invocation.getMethod(), targetClass);
+		if (evictTags == null) {
+			return invocation.proceed();
+		}
+		TagExpressionRoot root = new TagExpressionRoot(invocation.getMethod(), invocation.getArguments(), target,
+				targetClass, Arrays.asList(evictTags.caches()));
+		if (evictTags.beforeInvocation()) {
+			purge(evictTags, validated(this.evaluator.evaluate(evictTags.value(), root,
+					TagExpressionEvaluator.NO_RESULT)));
+			return invocation.proceed();
+		}
+		Object result = invocation.proceed();
+		List<String> tags = validated(this.evaluator.evaluate(evictTags.value(), root, result));
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					purge(evictTags, tags);
+				}
+			});
+		}
+		else {
+			purge(evictTags, tags);
+		}
+		return result;
+	}
+
+	private static List<String> validated(List<String> tags) {
+		tags.forEach(Tags::requireValid);
+		return tags.stream().distinct().toList();
+	}
+
+	private void purge(EvictTags evictTags, List<String> tags) {
+		CacheTagOperations operations = this.operations.get();
+		for (String tag : tags) {
+			try {
+				if (evictTags.caches().length == 0) {
+					operations.purge(tag);
+				}
+				else {
+					for (String cache : evictTags.caches()) {
+						operations.purge(cache, tag);
+					}
+				}
+			}
+			catch (RuntimeException ex) {
+				logger.error("Could not purge tag '" + tag + "'; its entries may be served until they expire", ex);
+			}
+		}
+	}
+
+	private @Nullable EvictTags find(Method method, Class<?> targetClass) {
+		MethodClassKey key = new MethodClassKey(method, targetClass);
+		EvictTags cached = this.annotations.get(key);
+		if (cached != null) {
+			return cached;
+		}
+		Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
+		EvictTags found = AnnotatedElementUtils.findMergedAnnotation(specific, EvictTags.class);
+		if (found == null) {
+			found = AnnotatedElementUtils.findMergedAnnotation(targetClass, EvictTags.class);
+		}
+		if (found != null) {
+			this.annotations.put(key, found);
+		}
+		return found;
+	}
+
+}

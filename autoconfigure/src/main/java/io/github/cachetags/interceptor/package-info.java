@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.cachetags.interceptor;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,55 @@
+package io.github.cachetags.store;
+
+import java.util.Locale;
+import java.util.Properties;
+
+/**
+ * The server's {@code maxmemory-policy}, read from {@code INFO memory} because managed Redis often forbids
+ * {@code CONFIG GET}.
+ * <p>
+ * Any policy that evicts keys is safe for CacheTags: losing a tag mark, index, tombstone or entry only turns
+ * entries into misses. {@code noeviction} is not: when memory is full Redis refuses writes, and a purge cannot
+ * replace its tag mark, so stale entries stay readable until they expire.
+ *
+ * @param name the policy as the server reports it
+ * @param maxMemoryBytes the {@code maxmemory} setting, 0 when unlimited
+ */
+public record EvictionPolicy(String name, long maxMemoryBytes) {
+
+	/** The policy under which purges fail when memory is full. */
+	public static final String NO_EVICTION = "noeviction";
+
+	public static EvictionPolicy from(Properties info) {
+		String policy = info.getProperty("maxmemory_policy", "unknown").trim().toLowerCase(Locale.ROOT);
+		long max = 0;
+		try {
+			max = Long.parseLong(info.getProperty("maxmemory", "0").trim());
+		}
+		catch (NumberFormatException ex) {
+			// leave unknown as unlimited
+		}
+		return new EvictionPolicy(policy, max);
+	}
+
+	/**
+	 * Whether purges keep working when memory runs out.
+	 */
+	public boolean isSafe() {
+		return !NO_EVICTION.equals(this.name);
+	}
+
+	/**
+	 * An explanation for operators, naming the policy and what to do.
+	 */
+	public String describe() {
+		if (isSafe()) {
+			return "Redis maxmemory-policy is '" + this.name + "'; evicted cache metadata only causes misses";
+		}
+		return "Redis maxmemory-policy is 'noeviction'" + ((this.maxMemoryBytes > 0)
+				? " with maxmemory " + this.maxMemoryBytes + " bytes: when memory is full Redis refuses writes,"
+						+ " so purges fail and stale entries stay readable until they expire."
+				: " without a maxmemory limit: if the host runs out of memory Redis refuses writes and purges fail.")
+				+ " Use an evicting policy such as allkeys-lru or volatile-lru for the cache's Redis.";
+	}
+
+}

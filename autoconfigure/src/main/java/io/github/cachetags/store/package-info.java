@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.cachetags.store;
+
+import org.jspecify.annotations.NullMarked;
