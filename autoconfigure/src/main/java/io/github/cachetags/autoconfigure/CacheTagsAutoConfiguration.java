@@ -29,7 +29,6 @@ import org.springframework.cache.annotation.CachingConfigurer;
 import org.springframework.cache.interceptor.CacheErrorHandler;
 import org.springframework.cache.interceptor.CacheResolver;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.serializer.RedisSerializer;
@@ -107,31 +106,26 @@ public final class CacheTagsAutoConfiguration {
 	 * Routes {@code @Cacheable}/{@code @CachePut} through the tag-aware resolver and keeps cache errors from
 	 * failing methods. Backs off when the application has a {@link CachingConfigurer} of its own.
 	 */
-	@Configuration(proxyBeanMethods = false)
+	@Bean
 	@ConditionalOnBean(TagAwareCacheManager.class)
 	@ConditionalOnMissingBean(CachingConfigurer.class)
-	static class CachingConfigurerConfiguration {
+	CachingConfigurer cacheTagsCachingConfigurer(TagAwareCacheManager cacheManager, TagExpressionEvaluator evaluator,
+			RedisClock clock) {
+		CacheResolver resolver = new TagsCacheResolver(cacheManager, evaluator, clock);
+		CacheErrorHandler errorHandler = new RecordingCacheErrorHandler();
+		return new CachingConfigurer() {
 
-		@Bean
-		CachingConfigurer cacheTagsCachingConfigurer(TagAwareCacheManager cacheManager,
-				TagExpressionEvaluator evaluator, RedisClock clock) {
-			CacheResolver resolver = new TagsCacheResolver(cacheManager, evaluator, clock);
-			CacheErrorHandler errorHandler = new RecordingCacheErrorHandler();
-			return new CachingConfigurer() {
+			@Override
+			public CacheResolver cacheResolver() {
+				return resolver;
+			}
 
-				@Override
-				public CacheResolver cacheResolver() {
-					return resolver;
-				}
+			@Override
+			public CacheErrorHandler errorHandler() {
+				return errorHandler;
+			}
 
-				@Override
-				public CacheErrorHandler errorHandler() {
-					return errorHandler;
-				}
-
-			};
-		}
-
+		};
 	}
 
 }

@@ -1,0 +1,37 @@
+package io.github.cachetags.test;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.cachetags.autoconfigure.CacheTagsAutoConfiguration;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/**
+ * Application contexts wired like a Spring Boot application using the starter, against a real Redis.
+ */
+public final class CacheTagsContexts {
+
+	private static final AtomicInteger prefixes = new AtomicInteger();
+
+	private CacheTagsContexts() {
+	}
+
+	/**
+	 * A context runner on the shared Redis with a key prefix no other test uses.
+	 */
+	public static ApplicationContextRunner onRedis(RedisServer server) {
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, CacheAutoConfiguration.class,
+					CacheTagsAutoConfiguration.class))
+			.withPropertyValues(server.springProperties())
+			.withPropertyValues("cachetags.key-prefix=" + uniquePrefix());
+	}
+
+	public static String uniquePrefix() {
+		return "t" + ProcessHandle.current().pid() + "-" + prefixes.incrementAndGet();
+	}
+
+}

@@ -1,0 +1,32 @@
+package io.github.cachetags.test;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+
+/**
+ * A plain Lettuce connection for inspecting Redis from tests (PTTL, SLOWLOG, DEL by hand).
+ */
+public final class RedisCommandsForTests implements AutoCloseable {
+
+	private final RedisClient client;
+
+	private final StatefulRedisConnection<String, String> connection;
+
+	public RedisCommandsForTests(RedisServer server) {
+		this.client = RedisClient.create(RedisURI.create(server.host(), server.port()));
+		this.connection = this.client.connect();
+	}
+
+	public RedisCommands<String, String> sync() {
+		return this.connection.sync();
+	}
+
+	@Override
+	public void close() {
+		this.connection.close();
+		this.client.shutdown();
+	}
+
+}
