@@ -78,7 +78,8 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 			return;
 		}
 		try {
-			this.infrastructure.store().register(descriptor);
+			this.infrastructure.store()
+				.register(descriptor, layout.namespaces(this.infrastructure.keyPrefix(), this.infrastructure.tenant()));
 			this.registered.add(descriptor);
 		}
 		catch (RuntimeException ex) {

@@ -40,6 +40,11 @@ public record Namespace(String value) {
 		return bytes(this.value + "i:" + tag);
 	}
 
+	/** Time of the shard's latest purge; stands in for a tag mark that went missing. */
+	public byte[] watermarkKey() {
+		return bytes(this.value + "p");
+	}
+
 	byte[] drainKey(String token) {
 		return bytes(this.value + "d:" + token);
 	}

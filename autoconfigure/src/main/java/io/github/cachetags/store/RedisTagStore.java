@@ -16,7 +16,9 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
 import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.core.types.Expiration;
 import org.springframework.util.Assert;
 
 /**
@@ -143,8 +145,8 @@ public class RedisTagStore {
 			for (Namespace shard : shards) {
 				String token = randomToken();
 				byte[] drainKey = shard.drainKey(token);
-				List<Object> reply = PURGE.run(connection, ReturnType.MULTI, 3, shard.markKey(tag),
-						shard.indexKey(tag), drainKey, ascii(token), ascii(this.guardMillis));
+				List<Object> reply = PURGE.run(connection, ReturnType.MULTI, 4, shard.markKey(tag),
+						shard.indexKey(tag), drainKey, shard.watermarkKey(), ascii(token), ascii(this.guardMillis));
 				if (asLong(reply.get(1)) == 1) {
 					drains.add(new Drain(shard, drainKey, (byte[]) reply.get(0)));
 				}
@@ -193,10 +195,17 @@ public class RedisTagStore {
 
 	/**
 	 * Records a cache layout in the registry that cross-cache purges read, so a purge also reaches caches
-	 * that only other instances have created.
+	 * that only other instances have created, and gives each of its shards a purge watermark of 0 ("no purge
+	 * yet") if it has none; without one, the first write to a shard is refused (see {@code put.lua}).
 	 */
-	public void register(String descriptor) {
-		execute((connection) -> connection.setCommands().sAdd(this.registryKey, Namespace.bytes(descriptor)));
+	public void register(String descriptor, List<Namespace> shards) {
+		execute((connection) -> {
+			for (Namespace shard : shards) {
+				connection.stringCommands()
+					.set(shard.watermarkKey(), ascii(0), Expiration.persistent(), SetOption.ifAbsent());
+			}
+			return connection.setCommands().sAdd(this.registryKey, Namespace.bytes(descriptor));
+		});
 	}
 
 	/**

@@ -10,8 +10,12 @@
 -- ARGV[8]  how many expired index members to prune per touched index
 -- ARGV[9..] tags; ARGV[9] is the cache-wide tag ''
 -- Returns  1 stored; 0 refused (a mark or tombstone is newer than the load start, or the load is too old)
+-- A missing mark may have been lost after a purge, so it counts as purged at the shard's purge watermark
+-- (namespace .. 'p', the time of the shard's latest purge, one key per shard without expiry); a missing watermark
+-- is created at the current time, which refuses this one write and lets later ones through.
 local t = redis.call('TIME')
-local now = tonumber(t[1] .. string.format('%06d', tonumber(t[2])))
+local nowText = t[1] .. string.format('%06d', tonumber(t[2]))
+local now = tonumber(nowText)
 local nowMs = math.floor(now / 1000)
 local ns, member = ARGV[1], ARGV[2]
 local ttl, start, guard = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
@@ -29,12 +33,23 @@ for i = 9, #ARGV do
   markKeys[n] = ns .. 'm:' .. ARGV[i]
 end
 local marks = redis.call('MGET', unpack(markKeys))
+local watermark = false
 for i = 1, n do
+  local since
   if marks[i] then
-    local since = tonumber(string.match(marks[i], '^(%d+):'))
-    if since and since >= start then
-      return 0
+    since = tonumber(string.match(marks[i], '^(%d+):'))
+  else
+    if not watermark then
+      watermark = tonumber(redis.call('GET', ns .. 'p'))
+      if not watermark then
+        watermark = now
+        redis.call('SET', ns .. 'p', nowText)
+      end
     end
+    since = watermark
+  end
+  if since and since >= start then
+    return 0
   end
 end
 local expiry = nowMs + ttl
