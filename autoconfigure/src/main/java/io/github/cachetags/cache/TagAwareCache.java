@@ -1,7 +1,9 @@
 package io.github.cachetags.cache;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.cachetags.store.Lookup;
 import io.github.cachetags.store.Namespace;
@@ -33,6 +35,8 @@ public class TagAwareCache implements Cache {
 	private final CacheInfrastructure infrastructure;
 
 	private final CacheStatistics statistics = new CacheStatistics();
+
+	private final Set<String> tenantsWithWatermarks = ConcurrentHashMap.newKeySet();
 
 	TagAwareCache(String name, CacheSettings settings, CacheInfrastructure infrastructure) {
 		this.layout = new CacheLayout(name, settings.version(), settings.shards());
@@ -204,6 +208,7 @@ public class TagAwareCache implements Cache {
 			return new Lookup.Miss(0);
 		}
 		try {
+			ensureWatermarks();
 			Lookup lookup = this.infrastructure.store().lookup(target.namespace(), target.userKey());
 			if (lookup instanceof Lookup.Miss miss) {
 				this.infrastructure.clock().observe(miss.redisMicros(), this.infrastructure.nanoTime());
@@ -249,6 +254,7 @@ public class TagAwareCache implements Cache {
 			return;
 		}
 		try {
+			ensureWatermarks();
 			long start = (loadStartMicros == Long.MAX_VALUE) ? this.infrastructure.clock().lowerBoundMicros()
 					: loadStartMicros;
 			boolean stored = this.infrastructure.store()
@@ -263,6 +269,19 @@ public class TagAwareCache implements Cache {
 		}
 		catch (RuntimeException ex) {
 			this.infrastructure.failed(this, "write", ex);
+		}
+	}
+
+	/**
+	 * Once per tenant and instance, before the first read or write, so that a watermark deleted later is
+	 * recreated by {@code put.lua} at the current time (refusing older loads) rather than here at 0.
+	 */
+	private void ensureWatermarks() {
+		String tenant = this.infrastructure.tenant();
+		if (!this.tenantsWithWatermarks.contains(tenant)) {
+			this.infrastructure.store()
+				.initializeWatermarks(this.layout.namespaces(this.infrastructure.keyPrefix(), tenant));
+			this.tenantsWithWatermarks.add(tenant);
 		}
 	}
 

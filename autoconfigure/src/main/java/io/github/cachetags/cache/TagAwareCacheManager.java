@@ -78,8 +78,7 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 			return;
 		}
 		try {
-			this.infrastructure.store()
-				.register(descriptor, layout.namespaces(this.infrastructure.keyPrefix(), this.infrastructure.tenant()));
+			this.infrastructure.store().register(descriptor);
 			this.registered.add(descriptor);
 		}
 		catch (RuntimeException ex) {

@@ -195,16 +195,23 @@ public class RedisTagStore {
 
 	/**
 	 * Records a cache layout in the registry that cross-cache purges read, so a purge also reaches caches
-	 * that only other instances have created, and gives each of its shards a purge watermark of 0 ("no purge
-	 * yet") if it has none; without one, the first write to a shard is refused (see {@code put.lua}).
+	 * that only other instances have created.
 	 */
-	public void register(String descriptor, List<Namespace> shards) {
+	public void register(String descriptor) {
+		execute((connection) -> connection.setCommands().sAdd(this.registryKey, Namespace.bytes(descriptor)));
+	}
+
+	/**
+	 * Gives each shard a purge watermark of 0 ("no purge yet") if it has none. Without one, a shard's first
+	 * write is refused, because a missing watermark may mean a lost one (see {@code put.lua}).
+	 */
+	public void initializeWatermarks(List<Namespace> shards) {
 		execute((connection) -> {
 			for (Namespace shard : shards) {
 				connection.stringCommands()
 					.set(shard.watermarkKey(), ascii(0), Expiration.persistent(), SetOption.ifAbsent());
 			}
-			return connection.setCommands().sAdd(this.registryKey, Namespace.bytes(descriptor));
+			return null;
 		});
 	}
 

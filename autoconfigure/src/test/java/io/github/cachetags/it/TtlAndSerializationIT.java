@@ -1,0 +1,136 @@
+package io.github.cachetags.it;
+
+import java.time.Duration;
+
+import io.github.cachetags.autoconfigure.CacheTagsProperties;
+import io.github.cachetags.it.Catalog.Item;
+import io.github.cachetags.test.CacheTagsContexts;
+import io.github.cachetags.test.RedisCommandsForTests;
+import io.github.cachetags.test.RedisServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.cache.annotation.EnableCaching;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * TTLs, versions and serializers from properties land on the Redis keys.
+ */
+class TtlAndSerializationIT {
+
+	private static RedisCommandsForTests redis;
+
+	private final ApplicationContextRunner contexts = CacheTagsContexts.onRedis(RedisServer.shared())
+		.withUserConfiguration(CatalogConfiguration.class)
+		.withPropertyValues("cachetags.default-ttl=7m", "cachetags.caches.products.ttl=60s",
+				"cachetags.caches.config.ttl=24h");
+
+	@BeforeAll
+	static void connect() {
+		redis = new RedisCommandsForTests(RedisServer.shared());
+	}
+
+	@AfterAll
+	static void disconnect() {
+		redis.close();
+	}
+
+	@Test
+	void perCacheAndDefaultTtlsLandOnTheKeys() {
+		this.contexts.run((context) -> {
+			Catalog catalog = context.getBean(Catalog.class);
+			catalog.save(new Item(1, "books", 1));
+			catalog.product(1);
+			catalog.config("currency");
+			catalog.plain(1);
+
+			assertThat(redis.sync().pttl(key(context, "products", 1, "1"))).isBetween(55_000L, 60_000L);
+			assertThat(redis.sync().pttl(key(context, "config", 1, "currency")))
+				.isBetween(Duration.ofHours(24).minusSeconds(5).toMillis(), Duration.ofHours(24).toMillis());
+			assertThat(redis.sync().pttl(key(context, "plain", 1, "1")))
+				.isBetween(Duration.ofMinutes(7).minusSeconds(5).toMillis(), Duration.ofMinutes(7).toMillis());
+		});
+	}
+
+	@Test
+	void bumpingTheVersionAbandonsTheOldNamespace() {
+		String prefix = CacheTagsContexts.uniquePrefix();
+		ApplicationContextRunner shared = this.contexts.withPropertyValues("cachetags.key-prefix=" + prefix);
+		shared.run((context) -> {
+			Catalog catalog = context.getBean(Catalog.class);
+			catalog.save(new Item(1, "books", 1));
+			catalog.product(1);
+		});
+		shared.withPropertyValues("cachetags.caches.products.version=2").run((context) -> {
+			Catalog catalog = context.getBean(Catalog.class);
+			catalog.save(new Item(1, "books", 2));
+
+			assertThat(catalog.product(1).version()).isEqualTo(2);
+			assertThat(catalog.loads()).isEqualTo(1);
+			assertThat(redis.sync().exists(key(context, "products", 2, "1"))).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void jsonValuesAreReadableByOtherClientsAndReadBack() {
+		this.contexts.run((context) -> {
+			Catalog catalog = context.getBean(Catalog.class);
+			catalog.save(new Item(1, "books", 3));
+			catalog.product(1);
+
+			String json = redis.sync().hget(key(context, "products", 1, "1"), "v");
+
+			assertThat(json).contains("\"category\":\"books\"").contains("\"version\":3");
+			assertThat(catalog.product(1)).isEqualTo(new Item(1, "books", 3));
+			assertThat(catalog.loads()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void jdkSerializationIsAnOption() {
+		this.contexts.withPropertyValues("cachetags.serializer=jdk").run((context) -> {
+			Catalog catalog = context.getBean(Catalog.class);
+			String first = catalog.plain(5);
+
+			assertThat(catalog.plain(5)).isEqualTo(first);
+			assertThat(catalog.loads()).isEqualTo(1);
+			assertThat(redis.sync().hget(key(context, "plain", 1, "5"), "v")).doesNotContain("\"");
+		});
+	}
+
+	@Test
+	void bracesInKeysCannotMoveAnEntrysSlot() {
+		this.contexts.run((context) -> {
+			Catalog catalog = context.getBean(Catalog.class);
+			catalog.config("{other}");
+
+			String entry = key(context, "config", 1, "{other}");
+			String mark = "{" + context.getBean(CacheTagsProperties.class).getKeyPrefix() + ":_:config:0}:v1:m:";
+			assertThat(redis.sync().exists(entry)).isEqualTo(1);
+			assertThat(redis.sync().clusterKeyslot(entry)).isEqualTo(redis.sync().clusterKeyslot(mark));
+		});
+	}
+
+	private static String key(ApplicationContext context, String cache, int version, String userKey) {
+		String prefix = context.getBean(CacheTagsProperties.class).getKeyPrefix();
+		return "{" + prefix + ":_:" + cache + ":0}:v" + version + ":e:" + userKey;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableCaching
+	static class CatalogConfiguration {
+
+		@Bean
+		Catalog catalog() {
+			return new Catalog();
+		}
+
+	}
+
+}
