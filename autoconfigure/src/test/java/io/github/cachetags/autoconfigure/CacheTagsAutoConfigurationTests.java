@@ -1,0 +1,134 @@
+package io.github.cachetags.autoconfigure;
+
+import java.time.Duration;
+
+import io.github.cachetags.CacheTagOperations;
+import io.github.cachetags.cache.CacheSettings;
+import io.github.cachetags.cache.TagAwareCacheManager;
+import io.github.cachetags.interceptor.EvictTagsAdvisor;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.cache.CacheManager;
+import org.springframework.cache.annotation.CachingConfigurer;
+import org.springframework.cache.annotation.EnableCaching;
+import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Wiring of the auto-configuration, without a Redis server.
+ */
+class CacheTagsAutoConfigurationTests {
+
+	private final ApplicationContextRunner contexts = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, CacheAutoConfiguration.class,
+				CacheTagsAutoConfiguration.class))
+		.withUserConfiguration(CachingApplication.class)
+		.withPropertyValues("cachetags.eviction-policy-check=ignore", "spring.data.redis.port=1");
+
+	@Test
+	void registersTheTagAwareCacheManagerOnBootsRedis() {
+		this.contexts.run((context) -> {
+			assertThat(context).hasSingleBean(TagAwareCacheManager.class);
+			assertThat(context.getBean(CacheManager.class)).isInstanceOf(TagAwareCacheManager.class);
+			assertThat(context).hasSingleBean(CacheTagOperations.class);
+			assertThat(context).hasSingleBean(CachingConfigurer.class);
+			assertThat(context).hasSingleBean(EvictTagsAdvisor.class);
+		});
+	}
+
+	@Test
+	void cacheManagerBacksOffWhenUserDefinesOne() {
+		this.contexts.withBean("cacheManager", CacheManager.class, ConcurrentMapCacheManager::new).run((context) -> {
+			assertThat(context).doesNotHaveBean(TagAwareCacheManager.class);
+			assertThat(context.getBean(CacheManager.class)).isInstanceOf(ConcurrentMapCacheManager.class);
+			assertThat(context).doesNotHaveBean(CachingConfigurer.class);
+		});
+	}
+
+	@Test
+	void cachingConfigurerBacksOffWhenUserDefinesOne() {
+		this.contexts.withBean("userConfigurer", CachingConfigurer.class, () -> new CachingConfigurer() {
+		}).run((context) -> {
+			assertThat(context).hasSingleBean(TagAwareCacheManager.class);
+			assertThat(context).getBeanNames(CachingConfigurer.class).containsExactly("userConfigurer");
+		});
+	}
+
+	@Test
+	void disabledByProperty() {
+		this.contexts.withPropertyValues("cachetags.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(TagAwareCacheManager.class));
+	}
+
+	@Test
+	void perCacheSettingsOverrideDefaultsAndInheritTheRest() {
+		this.contexts
+			.withPropertyValues("cachetags.default-ttl=5m", "cachetags.cache-null-values=false", "cachetags.shards=2",
+					"cachetags.caches.products.ttl=60s", "cachetags.caches.products.version=3",
+					"cachetags.caches.config.cache-null-values=true", "cachetags.caches.config.shards=1")
+			.run((context) -> {
+				TagAwareCacheManager manager = context.getBean(TagAwareCacheManager.class);
+				assertThat(manager.getCacheNames()).containsExactly("config", "products");
+				assertThat(manager.getCache("products").getSettings())
+					.isEqualTo(new CacheSettings(Duration.ofSeconds(60), false, 3, 2));
+				assertThat(manager.getCache("config").getSettings())
+					.isEqualTo(new CacheSettings(Duration.ofMinutes(5), true, 1, 1));
+				assertThat(manager.getCache("other").getSettings())
+					.isEqualTo(new CacheSettings(Duration.ofMinutes(5), false, 1, 2));
+			});
+	}
+
+	@Test
+	void dynamicCachesCanBeTurnedOff() {
+		this.contexts.withPropertyValues("cachetags.dynamic=false", "cachetags.caches.products.ttl=1m")
+			.run((context) -> {
+				TagAwareCacheManager manager = context.getBean(TagAwareCacheManager.class);
+				assertThat(manager.getCache("products")).isNotNull();
+				assertThat(manager.getCache("other")).isNull();
+			});
+	}
+
+	@Test
+	void badValuesFailStartUpNamingTheProperty() {
+		assertFailsNaming("cachetags.default-ttl=0s", "cachetags.default-ttl");
+		assertFailsNaming("cachetags.caches.products.ttl=-1s", "cachetags.caches.products.ttl");
+		assertFailsNaming("cachetags.key-prefix=a{b}", "cachetags.key-prefix");
+		assertFailsNaming("cachetags.purge-batch-size=0", "cachetags.purge-batch-size");
+		assertFailsNaming("cachetags.shards=0", "cachetags.shards");
+		assertFailsNaming("cachetags.caches.products.shards=5000", "cachetags.caches.products.shards");
+		assertFailsNaming("cachetags.caches.[a{b}].ttl=1m", "cachetags.caches.a{b}");
+		assertFailsNaming("cachetags.default-ttl=soon", "cachetags.default-ttl");
+		assertFailsNaming("cachetags.serializer=xml", "cachetags.serializer");
+	}
+
+	@Test
+	void unknownPropertiesFailStartUp() {
+		assertFailsNaming("cachetags.caches.products.tll=1m", "tll");
+		assertFailsNaming("cachetags.default-tll=1m", "default-tll");
+	}
+
+	private void assertFailsNaming(String property, String name) {
+		this.contexts.withPropertyValues(property).run((context) -> {
+			assertThat(context).as(property).hasFailed();
+			Throwable failure = context.getStartupFailure();
+			StringBuilder messages = new StringBuilder();
+			for (Throwable t = failure; t != null; t = t.getCause()) {
+				messages.append(t.getMessage()).append('\n');
+			}
+			assertThat(messages.toString()).as(property).contains(name);
+		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableCaching
+	static class CachingApplication {
+
+	}
+
+}
