@@ -40,6 +40,7 @@ class LargePurgeIT {
 				String prefix = context.getBean(CacheTagsProperties.class).getKeyPrefix();
 				Namespace shard = Namespace.of(prefix, Namespace.NO_TENANT, "big", 1, 0);
 				byte[] value = "\"v\"".getBytes(StandardCharsets.UTF_8);
+				store.initializeWatermarks(List.of(shard));
 				ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
 				List<Future<?>> writes = new ArrayList<>();
 				for (int w = 0; w < WRITERS; w++) {
