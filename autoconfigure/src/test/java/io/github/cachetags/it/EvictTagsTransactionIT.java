@@ -1,0 +1,123 @@
+package io.github.cachetags.it;
+
+import javax.sql.DataSource;
+
+import io.github.cachetags.it.Catalog.Item;
+import io.github.cachetags.tags.InvalidTagException;
+import io.github.cachetags.annotation.EvictTags;
+import io.github.cachetags.test.CacheTagsContexts;
+import io.github.cachetags.test.RedisServer;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.cache.annotation.EnableCaching;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.embedded.EmbeddedDatabaseBuilder;
+import org.springframework.jdbc.datasource.embedded.EmbeddedDatabaseType;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.annotation.EnableTransactionManagement;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * {@code @EvictTags} inside a transaction purges after commit, and not at all on rollback.
+ */
+class EvictTagsTransactionIT {
+
+	private final ApplicationContextRunner contexts = CacheTagsContexts.onRedis(RedisServer.shared())
+		.withUserConfiguration(TransactionalConfiguration.class);
+
+	@Test
+	void purgeWaitsForTheCommit() {
+		this.contexts.run((context) -> {
+			Catalog catalog = context.getBean(Catalog.class);
+			TransactionTemplate transactions = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
+			catalog.save(new Item(1, "books", 1));
+			catalog.product(1);
+
+			transactions.executeWithoutResult((status) -> {
+				catalog.touch(1);
+				catalog.product(1);
+				assertThat(catalog.loads()).as("still cached inside the transaction").isEqualTo(1);
+			});
+
+			catalog.product(1);
+			assertThat(catalog.loads()).as("purged after commit").isEqualTo(2);
+		});
+	}
+
+	@Test
+	void rollbackPurgesNothing() {
+		this.contexts.run((context) -> {
+			Catalog catalog = context.getBean(Catalog.class);
+			TransactionTemplate transactions = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
+			catalog.save(new Item(1, "books", 1));
+			catalog.product(1);
+
+			transactions.executeWithoutResult((status) -> {
+				catalog.touch(1);
+				status.setRollbackOnly();
+			});
+
+			catalog.product(1);
+			assertThat(catalog.loads()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void anInvalidTagFailsTheMethodInsideItsTransactionAndPurgesNothing() {
+		this.contexts.run((context) -> {
+			Catalog catalog = context.getBean(Catalog.class);
+			BadTags bad = context.getBean(BadTags.class);
+			TransactionTemplate transactions = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
+			catalog.save(new Item(1, "books", 1));
+			catalog.product(1);
+
+			assertThatExceptionOfType(InvalidTagException.class)
+				.isThrownBy(() -> transactions.executeWithoutResult((status) -> bad.update()));
+
+			catalog.product(1);
+			assertThat(catalog.loads()).isEqualTo(1);
+		});
+	}
+
+	static class BadTags {
+
+		@EvictTags({ "'category:books'", "'caf\u00e9'" })
+		public void update() {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableCaching
+	@EnableTransactionManagement
+	static class TransactionalConfiguration {
+
+		@Bean
+		Catalog catalog() {
+			return new Catalog();
+		}
+
+		@Bean
+		BadTags badTags() {
+			return new BadTags();
+		}
+
+		@Bean
+		DataSource dataSource() {
+			return new EmbeddedDatabaseBuilder().setType(EmbeddedDatabaseType.H2).generateUniqueName(true).build();
+		}
+
+		@Bean
+		PlatformTransactionManager transactionManager(DataSource dataSource) {
+			return new DataSourceTransactionManager(dataSource);
+		}
+
+	}
+
+}
