@@ -56,6 +56,7 @@ final class CacheSettingsResolver implements Function<String, CacheSettings> {
 		requirePositive("cachetags.max-load-time", p.getMaxLoadTime());
 		requirePositive("cachetags.redis-retry-interval", p.getRedisRetryInterval());
 		requireShards("cachetags.shards", p.getShards());
+		requirePositive("cachetags.metrics.redis-info-interval", p.getMetrics().getRedisInfoInterval());
 		if (p.getPurgeBatchSize() < 1 || p.getPurgeBatchSize() > MAX_PURGE_BATCH) {
 			throw new InvalidConfigurationPropertyValueException("cachetags.purge-batch-size", p.getPurgeBatchSize(),
 					"Expected a number from 1 to " + MAX_PURGE_BATCH);

@@ -79,6 +79,10 @@ public class CacheTagsProperties {
 	 */
 	private Map<String, CacheSpec> caches = new LinkedHashMap<>();
 
+	private final Metrics metrics = new Metrics();
+
+	private final Health health = new Health();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -173,6 +177,55 @@ public class CacheTagsProperties {
 
 	public void setCaches(Map<String, CacheSpec> caches) {
 		this.caches = caches;
+	}
+
+	public Metrics getMetrics() {
+		return this.metrics;
+	}
+
+	public Health getHealth() {
+		return this.health;
+	}
+
+	/**
+	 * Metrics settings.
+	 */
+	public static class Metrics {
+
+		/**
+		 * Time between samples of Redis INFO for the cachetags.redis.* gauges.
+		 */
+		private Duration redisInfoInterval = Duration.ofSeconds(15);
+
+		public Duration getRedisInfoInterval() {
+			return this.redisInfoInterval;
+		}
+
+		public void setRedisInfoInterval(Duration redisInfoInterval) {
+			this.redisInfoInterval = redisInfoInterval;
+		}
+
+	}
+
+	/**
+	 * Health indicator settings.
+	 */
+	public static class Health {
+
+		/**
+		 * Health status reported while Redis is unreachable. UP by default, because calls then run uncached
+		 * rather than fail; DOWN or OUT_OF_SERVICE take the instance out of a load balancer.
+		 */
+		private String statusWhenRedisUnavailable = "UP";
+
+		public String getStatusWhenRedisUnavailable() {
+			return this.statusWhenRedisUnavailable;
+		}
+
+		public void setStatusWhenRedisUnavailable(String statusWhenRedisUnavailable) {
+			this.statusWhenRedisUnavailable = statusWhenRedisUnavailable;
+		}
+
 	}
 
 	/**

@@ -21,6 +21,14 @@ public final class CacheStatistics {
 
 	private final LongAdder purgedEntries = new LongAdder();
 
+	private final LongAdder purgeNanos = new LongAdder();
+
+	private final LongAdder loads = new LongAdder();
+
+	private final LongAdder loadFailures = new LongAdder();
+
+	private final LongAdder loadNanos = new LongAdder();
+
 	private final LongAdder errors = new LongAdder();
 
 	void hit() {
@@ -43,9 +51,20 @@ public final class CacheStatistics {
 		this.evictions.increment();
 	}
 
-	void purge(long entries) {
+	void purge(long entries, long nanos) {
 		this.purges.increment();
 		this.purgedEntries.add(entries);
+		this.purgeNanos.add(nanos);
+	}
+
+	void load(boolean succeeded, long nanos) {
+		if (succeeded) {
+			this.loads.increment();
+		}
+		else {
+			this.loadFailures.increment();
+		}
+		this.loadNanos.add(nanos);
 	}
 
 	void error() {
@@ -81,6 +100,26 @@ public final class CacheStatistics {
 
 	public long purgedEntries() {
 		return this.purgedEntries.sum();
+	}
+
+	/** Time spent purging, in nanoseconds. */
+	public long purgeNanos() {
+		return this.purgeNanos.sum();
+	}
+
+	/** Values loaded through this cache (synchronized {@code @Cacheable} and {@code get(key, loader)}). */
+	public long loads() {
+		return this.loads.sum();
+	}
+
+	/** Loads that threw. */
+	public long loadFailures() {
+		return this.loadFailures.sum();
+	}
+
+	/** Time spent loading, successful or not, in nanoseconds. */
+	public long loadNanos() {
+		return this.loadNanos.sum();
 	}
 
 	/** Redis errors and unreadable entries met by this cache. */

@@ -106,10 +106,13 @@ public class TagAwareCache implements Cache {
 		long missedAt = (lookup instanceof Lookup.Miss miss) ? miss.redisMicros() : 0;
 		long loadStart = Math.min(missedAt, tags.loadStartMicros());
 		T value;
+		long loadStarted = this.infrastructure.nanoTime();
 		try {
 			value = valueLoader.call();
+			this.statistics.load(true, this.infrastructure.nanoTime() - loadStarted);
 		}
 		catch (Exception ex) {
+			this.statistics.load(false, this.infrastructure.nanoTime() - loadStarted);
 			throw new ValueRetrievalException(key, valueLoader, ex);
 		}
 		if (value != null || this.settings.cacheNullValues()) {
@@ -184,9 +187,10 @@ public class TagAwareCache implements Cache {
 	 * @return how many entries were removed
 	 */
 	public long purge(String tag) {
+		long started = this.infrastructure.nanoTime();
 		long removed = this.infrastructure.store()
 			.purge(this.layout.namespaces(this.infrastructure.keyPrefix(), this.infrastructure.tenant()), tag);
-		this.statistics.purge(removed);
+		this.statistics.purge(removed, this.infrastructure.nanoTime() - started);
 		return removed;
 	}
 

@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import io.github.cachetags.CacheTagOperations;
@@ -42,6 +44,8 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 
 	private final Set<String> registered = ConcurrentHashMap.newKeySet();
 
+	private final List<Consumer<TagAwareCache>> creationListeners = new CopyOnWriteArrayList<>();
+
 	/**
 	 * @param infrastructure what the caches share
 	 * @param settings settings of a cache by name
@@ -66,10 +70,31 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 	}
 
 	private TagAwareCache create(String name) {
-		TagAwareCache cache = this.caches.computeIfAbsent(name,
-				(key) -> new TagAwareCache(key, this.settings.apply(key), this.infrastructure));
-		register(cache.layout());
+		boolean[] created = new boolean[1];
+		TagAwareCache cache = this.caches.computeIfAbsent(name, (key) -> {
+			created[0] = true;
+			return new TagAwareCache(key, this.settings.apply(key), this.infrastructure);
+		});
+		if (created[0]) {
+			register(cache.layout());
+			this.creationListeners.forEach((listener) -> listener.accept(cache));
+		}
 		return cache;
+	}
+
+	/**
+	 * Calls the listener for every cache that exists now and for every cache created later (at least once each).
+	 */
+	public void forEachCache(Consumer<TagAwareCache> listener) {
+		this.creationListeners.add(listener);
+		new ArrayList<>(this.caches.values()).forEach(listener);
+	}
+
+	/**
+	 * Where this manager's entries live: the prefix of every Redis key it writes.
+	 */
+	public String getKeyPrefix() {
+		return this.infrastructure.keyPrefix();
 	}
 
 	private void register(CacheLayout layout) {

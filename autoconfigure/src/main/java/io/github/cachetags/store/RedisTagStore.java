@@ -235,6 +235,14 @@ public class RedisTagStore {
 		return (info != null) ? info : new Properties();
 	}
 
+	/**
+	 * The server's {@code INFO} (default sections), for sampled server gauges.
+	 */
+	public Properties serverInfo() {
+		Properties info = execute((connection) -> connection.serverCommands().info());
+		return (info != null) ? info : new Properties();
+	}
+
 	private <T> T execute(Function<RedisConnection, @Nullable T> action) {
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
 			return action.apply(connection);

@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.cachetags.actuate.endpoint;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,96 @@
+package io.github.cachetags.metrics;
+
+import java.util.concurrent.TimeUnit;
+
+import io.github.cachetags.cache.CacheStatistics;
+import io.github.cachetags.cache.TagAwareCache;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.cache.CacheMeterBinder;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Micrometer's cache meters ({@code cache.gets{result=hit|miss}}, {@code cache.puts}, {@code cache.evictions})
+ * for one {@link TagAwareCache}, plus CacheTags' own: {@code cachetags.purges}, {@code cachetags.purge.entries},
+ * {@code cachetags.purge} (timer), {@code cachetags.loads{result=success|failure}}, {@code cachetags.load}
+ * (timer), {@code cachetags.puts.refused} and {@code cachetags.redis.errors}. Every meter is tagged with
+ * {@code cache} and the given tags; no meter is ever tagged with a cache tag's value.
+ */
+public class TagAwareCacheMetrics extends CacheMeterBinder<TagAwareCache> {
+
+	private final CacheStatistics statistics;
+
+	public TagAwareCacheMetrics(TagAwareCache cache, Iterable<Tag> tags) {
+		super(cache, cache.getName(), tags);
+		this.statistics = cache.getStatistics();
+	}
+
+	@Override
+	protected @Nullable Long size() {
+		return null;
+	}
+
+	@Override
+	protected long hitCount() {
+		return this.statistics.hits();
+	}
+
+	@Override
+	protected Long missCount() {
+		return this.statistics.misses();
+	}
+
+	@Override
+	protected Long evictionCount() {
+		return this.statistics.evictions();
+	}
+
+	@Override
+	protected long putCount() {
+		return this.statistics.puts();
+	}
+
+	@Override
+	protected void bindImplementationSpecificMetrics(MeterRegistry registry) {
+		Iterable<Tag> tags = getTagsWithCacheName();
+		CacheStatistics stats = this.statistics;
+		FunctionCounter.builder("cachetags.purges", stats, CacheStatistics::purges)
+			.tags(tags)
+			.description("Purges of a tag, and clears, applied to the cache")
+			.register(registry);
+		FunctionCounter.builder("cachetags.purge.entries", stats, CacheStatistics::purgedEntries)
+			.tags(tags)
+			.description("Entries removed by purges and clears")
+			.register(registry);
+		FunctionTimer.builder("cachetags.purge", stats, CacheStatistics::purges, CacheStatistics::purgeNanos,
+				TimeUnit.NANOSECONDS)
+			.tags(tags)
+			.description("Time spent purging")
+			.register(registry);
+		FunctionCounter.builder("cachetags.loads", stats, CacheStatistics::loads)
+			.tags(Tags.concat(tags, "result", "success"))
+			.description("Values loaded on a miss")
+			.register(registry);
+		FunctionCounter.builder("cachetags.loads", stats, CacheStatistics::loadFailures)
+			.tags(Tags.concat(tags, "result", "failure"))
+			.description("Values loaded on a miss")
+			.register(registry);
+		FunctionTimer.builder("cachetags.load", stats, (s) -> s.loads() + s.loadFailures(),
+				CacheStatistics::loadNanos, TimeUnit.NANOSECONDS)
+			.tags(tags)
+			.description("Time spent loading values on a miss")
+			.register(registry);
+		FunctionCounter.builder("cachetags.puts.refused", stats, CacheStatistics::refusedPuts)
+			.tags(tags)
+			.description("Values not stored because a purge, clear or eviction happened after their load began")
+			.register(registry);
+		FunctionCounter.builder("cachetags.redis.errors", stats, CacheStatistics::errors)
+			.tags(tags)
+			.description("Redis errors and unreadable entries; the calls ran uncached")
+			.register(registry);
+	}
+
+}

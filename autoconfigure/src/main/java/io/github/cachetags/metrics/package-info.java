@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.cachetags.metrics;
+
+import org.jspecify.annotations.NullMarked;
