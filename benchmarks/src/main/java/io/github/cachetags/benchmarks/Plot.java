@@ -1,0 +1,203 @@
+package io.github.cachetags.benchmarks;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.imageio.ImageIO;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static io.github.cachetags.benchmarks.Stats.f;
+
+/**
+ * Reads the JMH JSON results of a run, prints the CacheTags ratios with their error bars, and draws them as a bar
+ * chart (java.awt, headless) to a PNG.
+ * <p>
+ * A ratio's error is propagated from the two JMH scores' 99.9% confidence half-widths:
+ * {@code err(a/b) = a/b * sqrt((ea/a)^2 + (eb/b)^2)}. In the chart every bar is a <em>relative speed</em> (higher
+ * is better): throughput ratio for hits, inverse time ratio for puts.
+ * <p>
+ * Usage: {@code java -cp cachetags-benchmarks.jar io.github.cachetags.benchmarks.Plot <results dir> <png>}.
+ */
+public final class Plot {
+
+	record Score(double score, double error) {
+	}
+
+	/**
+	 * One comparison. {@code ratio} is as the target is written: a throughput ratio for hits ({@code higherIsBetter}),
+	 * a time ratio for puts; {@code speed} is the same as a relative speed.
+	 */
+	record Ratio(String label, double ratio, double error, double target, boolean higherIsBetter) {
+
+		double speed() {
+			return this.higherIsBetter ? this.ratio : 1 / this.ratio;
+		}
+
+		double speedError() {
+			return this.higherIsBetter ? this.error : this.error / (this.ratio * this.ratio);
+		}
+
+		double speedTarget() {
+			return this.higherIsBetter ? this.target : 1 / this.target;
+		}
+
+		boolean met() {
+			return this.higherIsBetter ? this.ratio >= this.target : this.ratio <= this.target;
+		}
+
+		boolean withinNoise() {
+			return Math.abs(this.ratio - this.target) <= this.error;
+		}
+
+	}
+
+	private Plot() {
+	}
+
+	public static void main(String[] args) throws IOException {
+		if (args.length != 2) {
+			System.err.println("Usage: Plot <results dir with hit-1t.json, hit-8t.json, put.json> <output.png>");
+			System.exit(2);
+		}
+		List<Ratio> ratios = ratios(Path.of(args[0]));
+		print(ratios);
+		draw(ratios, Path.of(args[1]), "");
+	}
+
+	static List<Ratio> ratios(Path results) throws IOException {
+		List<Ratio> ratios = new ArrayList<>();
+		for (int threads : new int[] { 1, 8 }) {
+			Path file = results.resolve("hit-" + threads + "t.json");
+			if (Files.exists(file)) {
+				JsonNode json = JsonMapper.builder().build().readTree(file.toFile());
+				Score cacheTags = score(json, "HitBenchmark.cacheTags");
+				Score plain = score(json, "HitBenchmark.redisCacheManager");
+				Score raw = score(json, "HitBenchmark.rawGet");
+				String t = threads + ((threads == 1) ? " thread" : " threads");
+				ratios.add(ratio("hit, " + t + ": CacheTags / RedisCacheManager", cacheTags, plain, 1.0, true));
+				ratios.add(ratio("hit, " + t + ": CacheTags / raw GET", cacheTags, raw, 0.9, true));
+			}
+		}
+		Path put = results.resolve("put.json");
+		if (Files.exists(put)) {
+			JsonNode json = JsonMapper.builder().build().readTree(put.toFile());
+			Score plain = score(json, "PutBenchmark.redisCacheManager");
+			ratios.add(ratio("put, 0 tags: CacheTags / RedisCacheManager", score(json, "PutBenchmark.cacheTags0Tags"),
+					plain, 1.5, false));
+			ratios.add(ratio("put, 1 tag: CacheTags / RedisCacheManager", score(json, "PutBenchmark.cacheTags1Tag"),
+					plain, 1.5, false));
+			ratios.add(ratio("put, 3 tags: CacheTags / RedisCacheManager", score(json, "PutBenchmark.cacheTags3Tags"),
+					plain, 1.5, false));
+		}
+		return ratios;
+	}
+
+	private static Score score(JsonNode results, String suffix) {
+		for (JsonNode result : results) {
+			if (result.get("benchmark").asString().endsWith(suffix)) {
+				JsonNode metric = result.get("primaryMetric");
+				double error = metric.get("scoreError").asDouble();
+				return new Score(metric.get("score").asDouble(), Double.isNaN(error) ? 0 : error);
+			}
+		}
+		throw new IllegalStateException("No result for " + suffix);
+	}
+
+	private static Ratio ratio(String label, Score a, Score b, double target, boolean higherIsBetter) {
+		double r = a.score() / b.score();
+		double error = r * Math.sqrt(Math.pow(a.error() / a.score(), 2) + Math.pow(b.error() / b.score(), 2));
+		return new Ratio(label, r, error, target, higherIsBetter);
+	}
+
+	static void print(List<Ratio> ratios) {
+		System.out.println();
+		System.out.println("Ratios (JMH score ratio ± propagated 99.9% confidence half-width):");
+		System.out.println("| comparison | ratio | target | met |");
+		System.out.println("|---|---|---|---|");
+		for (Ratio r : ratios) {
+			String kind = r.higherIsBetter() ? "throughput" : "time";
+			String met = (r.met() ? "yes" : "no") + (r.withinNoise() ? " (within error)" : "");
+			System.out.println(f("| %s (%s) | %.3f ± %.3f | %s %.2f | %s |", r.label(), kind, r.ratio(), r.error(),
+					r.higherIsBetter() ? ">=" : "<=", r.target(), met));
+		}
+	}
+
+	static void draw(List<Ratio> ratios, Path png, String subtitle) throws IOException {
+		System.setProperty("java.awt.headless", "true");
+		int rowHeight = 46;
+		int left = 400;
+		int right = 60;
+		int top = 80;
+		int width = 1100;
+		int height = top + rowHeight * ratios.size() + 70;
+		double max = 1.6;
+		for (Ratio r : ratios) {
+			max = Math.max(max, r.speed() + r.speedError() + 0.1);
+		}
+		double scale = (width - left - right) / max;
+		BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+		Graphics2D g = image.createGraphics();
+		g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+		g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+		g.setColor(Color.WHITE);
+		g.fillRect(0, 0, width, height);
+		g.setColor(Color.BLACK);
+		g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
+		g.drawString("CacheTags relative speed (baseline = 1.0, higher is better)", 20, 30);
+		g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+		g.drawString("Bars: JMH score ratio; whiskers: propagated 99.9% confidence half-width; red: target. "
+				+ "Puts are shown as 1 / time ratio. " + subtitle, 20, 54);
+		int axisY = top + rowHeight * ratios.size();
+		// grid
+		for (double x = 0; x <= max + 1e-9; x += 0.25) {
+			int px = left + (int) Math.round(x * scale);
+			g.setColor((Math.abs(x - 1.0) < 1e-9) ? Color.DARK_GRAY : new Color(225, 225, 225));
+			g.setStroke(new BasicStroke((Math.abs(x - 1.0) < 1e-9) ? 2f : 1f));
+			g.drawLine(px, top - 8, px, axisY);
+			g.setColor(Color.BLACK);
+			g.drawString(f("%.2f", x), px - 12, axisY + 18);
+		}
+		for (int i = 0; i < ratios.size(); i++) {
+			Ratio r = ratios.get(i);
+			int y = top + i * rowHeight;
+			int barHeight = rowHeight - 16;
+			int barWidth = (int) Math.round(r.speed() * scale);
+			g.setColor(r.met() ? new Color(70, 130, 180) : new Color(220, 140, 60));
+			g.fillRect(left, y, barWidth, barHeight);
+			g.setColor(Color.BLACK);
+			g.setStroke(new BasicStroke(1.5f));
+			int lo = left + (int) Math.round((r.speed() - r.speedError()) * scale);
+			int hi = left + (int) Math.round((r.speed() + r.speedError()) * scale);
+			int mid = y + barHeight / 2;
+			g.drawLine(lo, mid, hi, mid);
+			g.drawLine(lo, mid - 6, lo, mid + 6);
+			g.drawLine(hi, mid - 6, hi, mid + 6);
+			int target = left + (int) Math.round(r.speedTarget() * scale);
+			g.setColor(Color.RED);
+			g.setStroke(new BasicStroke(2.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+					new float[] { 5f, 4f }, 0f));
+			g.drawLine(target, y - 3, target, y + barHeight + 3);
+			g.setColor(Color.BLACK);
+			g.setStroke(new BasicStroke(1f));
+			g.drawString(r.label(), 12, mid + 5);
+			g.drawString(f("%.3f ± %.3f", r.speed(), r.speedError()), Math.max(hi, target) + 8, mid + 5);
+		}
+		g.drawString("relative speed", left + (width - left - right) / 2 - 40, axisY + 40);
+		g.dispose();
+		Files.createDirectories(png.toAbsolutePath().getParent());
+		ImageIO.write(image, "png", png.toFile());
+		System.out.println("Plot written to " + png);
+	}
+
+}
