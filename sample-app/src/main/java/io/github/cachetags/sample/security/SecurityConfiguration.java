@@ -1,0 +1,62 @@
+package io.github.cachetags.sample.security;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.firewall.StrictHttpFirewall;
+
+/**
+ * {@code DELETE /actuator/cachetags/**} (purging a tag) needs HTTP basic authentication as the operator of
+ * {@code sample.admin.*}; the catalogue and every read of the actuator are open.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+	static final String OPERATOR = "OPERATOR";
+
+	@Bean
+	SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
+		http.authorizeHttpRequests((requests) -> requests
+			.requestMatchers(HttpMethod.DELETE, "/actuator/cachetags/**")
+			.hasRole(OPERATOR)
+			.anyRequest()
+			.permitAll());
+		http.httpBasic(Customizer.withDefaults());
+		// A stateless JSON API: no session and no cookie, each call authenticates with its own basic credentials,
+		// so there is no ambient session for a forged cross-site request to ride on, and CSRF tokens would only
+		// stand in the way of curl and scripts. Browsers do replay cached basic credentials, so purge from a
+		// script, not from a browser that also visits other sites.
+		http.csrf((csrf) -> csrf.disable());
+		http.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+		return http.build();
+	}
+
+	@Bean
+	InMemoryUserDetailsManager operators(AdminProperties admin) {
+		// {noop}: the password is already in clear text in the configuration; hashing it here would add nothing
+		return new InMemoryUserDetailsManager(User.withUsername(admin.username())
+			.password("{noop}" + admin.password())
+			.roles(OPERATOR)
+			.build());
+	}
+
+	/**
+	 * Lets a tag containing {@code /} reach the endpoint percent-encoded ({@code %2F}), which Spring Security's
+	 * firewall rejects by default. Tomcat is set to decode it ({@code EncodedSlashConfiguration}); the endpoint joins
+	 * the segments back into one tag.
+	 */
+	@Bean
+	WebSecurityCustomizer allowEncodedSlashInTags() {
+		StrictHttpFirewall firewall = new StrictHttpFirewall();
+		firewall.setAllowUrlEncodedSlash(true);
+		return (web) -> web.httpFirewall(firewall);
+	}
+
+}
