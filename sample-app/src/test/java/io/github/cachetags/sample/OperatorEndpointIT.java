@@ -113,7 +113,9 @@ class OperatorEndpointIT {
 		assertThat(tooLong.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
 		assertThat(tooLong.getBody()).contains("at most 256");
 		assertThat(notAscii.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+		assertThat(notAscii.getBody()).contains("printable ASCII");
 		assertThat(control.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+		assertThat(control.getBody()).contains("printable ASCII");
 		this.client.getJson("/products/206");
 		assertThat(this.client.databaseQueries()).isEqualTo(queries);
 	}
