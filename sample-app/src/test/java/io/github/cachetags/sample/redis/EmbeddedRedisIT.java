@@ -8,11 +8,15 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
+import io.github.cachetags.sample.SampleApplication;
+import io.github.cachetags.sample.catalog.CatalogService;
 import io.github.cachetags.sample.redis.EmbeddedRedisEnvironmentPostProcessor.StopServer;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.event.ApplicationFailedEvent;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 
@@ -21,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Without a configured Redis location the sample starts a real {@code redis-server}, points
- * {@code spring.data.redis.*} at it, and stops it when start-up fails.
+ * {@code spring.data.redis.*} at it, and stops it when start-up fails; with one, it uses that Redis.
  */
 class EmbeddedRedisIT {
 
@@ -45,6 +49,22 @@ class EmbeddedRedisIT {
 		assertThatExceptionOfType(IOException.class).isThrownBy(() -> ping(host, port));
 	}
 
+	@Test
+	void configuredRedisIsUsedAndNoServerIsStarted() throws IOException {
+		try (RedisServerProcess own = RedisServerProcess.start();
+				ConfigurableApplicationContext context = new SpringApplicationBuilder(SampleApplication.class)
+					.run("--server.port=0", "--spring.data.redis.host=" + own.host(),
+							"--spring.data.redis.port=" + own.port())) {
+
+			context.getBean(CatalogService.class).product(1);
+
+			assertThat(context.getEnvironment()
+				.getPropertySources()
+				.contains(EmbeddedRedisEnvironmentPostProcessor.PROPERTY_SOURCE_NAME)).isFalse();
+			assertThat(command(own.host(), own.port(), "EXISTS {shop:_:products:0}:v1:e:1")).isEqualTo(":1");
+		}
+	}
+
 	private static void failed(SpringApplication application) {
 		ApplicationFailedEvent event = new ApplicationFailedEvent(application, new String[0], null,
 				new IllegalStateException("start-up failed"));
@@ -54,11 +74,16 @@ class EmbeddedRedisIT {
 	}
 
 	private static String ping(String host, int port) throws IOException {
+		return command(host, port, "PING");
+	}
+
+	/** Sends one inline command and returns the first line of the reply. */
+	private static String command(String host, int port, String command) throws IOException {
 		try (Socket socket = new Socket()) {
 			socket.connect(new InetSocketAddress(host, port), 1000);
 			socket.setSoTimeout(2000);
 			OutputStream out = socket.getOutputStream();
-			out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+			out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
 			out.flush();
 			InputStream in = socket.getInputStream();
 			StringBuilder reply = new StringBuilder();
