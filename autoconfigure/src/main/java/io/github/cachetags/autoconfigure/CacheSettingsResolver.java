@@ -7,6 +7,8 @@ import java.util.regex.Pattern;
 
 import io.github.cachetags.autoconfigure.CacheTagsProperties.CacheSpec;
 import io.github.cachetags.cache.CacheSettings;
+import io.github.cachetags.cache.Freshness;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
@@ -38,12 +40,38 @@ final class CacheSettingsResolver implements Function<String, CacheSettings> {
 		CacheSpec spec = this.properties.getCaches().get(cacheName);
 		if (spec == null) {
 			return new CacheSettings(this.properties.getDefaultTtl(), this.properties.isCacheNullValues(), 1,
-					this.properties.getShards());
+					this.properties.getShards(), freshness(null));
 		}
 		return new CacheSettings((spec.getTtl() != null) ? spec.getTtl() : this.properties.getDefaultTtl(),
 				(spec.getCacheNullValues() != null) ? spec.getCacheNullValues()
 						: this.properties.isCacheNullValues(),
-				spec.getVersion(), (spec.getShards() != null) ? spec.getShards() : this.properties.getShards());
+				spec.getVersion(), (spec.getShards() != null) ? spec.getShards() : this.properties.getShards(),
+				freshness(spec.getFreshness()));
+	}
+
+	/**
+	 * A cache's freshness settings: its own, else the defaults under {@code cachetags.freshness}, else the
+	 * built-in ones.
+	 */
+	private Freshness freshness(@Nullable FreshnessProperties own) {
+		FreshnessProperties defaults = this.properties.getFreshness();
+		Freshness builtIn = Freshness.NONE;
+		return new Freshness(pick(own, defaults, FreshnessProperties::getRefreshAhead, builtIn.refreshAhead()),
+				pick(own, defaults, FreshnessProperties::getRefreshThreshold, builtIn.refreshWithin()),
+				pick(own, defaults, FreshnessProperties::getRefreshIdle, null),
+				pick(own, defaults, FreshnessProperties::getTtlJitter, builtIn.ttlJitter()),
+				pick(own, defaults, FreshnessProperties::getEarlyRefreshBeta, builtIn.earlyRefreshBeta()),
+				pick(own, defaults, FreshnessProperties::getStaleWhileRevalidate, builtIn.staleWhileRevalidate()),
+				pick(own, defaults, FreshnessProperties::getStaleIfError, builtIn.staleIfError()));
+	}
+
+	private static <T> T pick(@Nullable FreshnessProperties own, FreshnessProperties defaults,
+			Function<FreshnessProperties, @Nullable T> setting, T builtIn) {
+		T value = (own != null) ? setting.apply(own) : null;
+		if (value == null) {
+			value = setting.apply(defaults);
+		}
+		return (value != null) ? value : builtIn;
 	}
 
 	private void validate() {
@@ -57,6 +85,12 @@ final class CacheSettingsResolver implements Function<String, CacheSettings> {
 		requirePositive("cachetags.redis-retry-interval", p.getRedisRetryInterval());
 		requireShards("cachetags.shards", p.getShards());
 		requirePositive("cachetags.metrics.redis-info-interval", p.getMetrics().getRedisInfoInterval());
+		requirePositive("cachetags.coalescing.lease-time", p.getCoalescing().getLeaseTime());
+		requirePositive("cachetags.refresh.interval", p.getRefresh().getInterval());
+		requireAtLeastOne("cachetags.refresh.max-keys", p.getRefresh().getMaxKeys());
+		requireAtLeastOne("cachetags.refresh.threads", p.getRefresh().getThreads());
+		requireAtLeastOne("cachetags.refresh.queue-capacity", p.getRefresh().getQueueCapacity());
+		validateFreshness("cachetags.freshness", p.getFreshness());
 		if (p.getPurgeBatchSize() < 1 || p.getPurgeBatchSize() > MAX_PURGE_BATCH) {
 			throw new InvalidConfigurationPropertyValueException("cachetags.purge-batch-size", p.getPurgeBatchSize(),
 					"Expected a number from 1 to " + MAX_PURGE_BATCH);
@@ -71,10 +105,47 @@ final class CacheSettingsResolver implements Function<String, CacheSettings> {
 			if (spec.getShards() != null) {
 				requireShards(base + ".shards", spec.getShards());
 			}
+			validateFreshness(base + ".freshness", spec.getFreshness());
 			if (spec.getVersion() < 0) {
 				throw new InvalidConfigurationPropertyValueException(base + ".version", spec.getVersion(),
 						"Expected a version of 0 or more");
 			}
+		}
+	}
+
+	private static void validateFreshness(String base, FreshnessProperties f) {
+		Double threshold = f.getRefreshThreshold();
+		if (threshold != null && !(threshold > 0 && threshold < 1)) {
+			throw new InvalidConfigurationPropertyValueException(base + ".refresh-threshold", threshold,
+					"Expected a fraction of the time to live between 0 and 1, such as 0.2");
+		}
+		Double jitter = f.getTtlJitter();
+		if (jitter != null && !(jitter >= 0 && jitter < 1)) {
+			throw new InvalidConfigurationPropertyValueException(base + ".ttl-jitter", jitter,
+					"Expected a fraction from 0 to less than 1, such as 0.1");
+		}
+		Double beta = f.getEarlyRefreshBeta();
+		if (beta != null && !(beta >= 0 && beta <= 100)) {
+			throw new InvalidConfigurationPropertyValueException(base + ".early-refresh-beta", beta,
+					"Expected a weight from 0 (off) to 100, usually 1");
+		}
+		if (f.getRefreshIdle() != null) {
+			requirePositive(base + ".refresh-idle", f.getRefreshIdle());
+		}
+		requireNotNegative(base + ".stale-while-revalidate", f.getStaleWhileRevalidate());
+		requireNotNegative(base + ".stale-if-error", f.getStaleIfError());
+	}
+
+	private static void requireNotNegative(String property, @Nullable Duration value) {
+		if (value != null && value.isNegative()) {
+			throw new InvalidConfigurationPropertyValueException(property, value,
+					"Expected a duration of 0 or more, such as 30s");
+		}
+	}
+
+	private static void requireAtLeastOne(String property, int value) {
+		if (value < 1) {
+			throw new InvalidConfigurationPropertyValueException(property, value, "Expected a number of 1 or more");
 		}
 	}
 

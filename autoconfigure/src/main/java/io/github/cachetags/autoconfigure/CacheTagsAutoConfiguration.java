@@ -2,19 +2,25 @@ package io.github.cachetags.autoconfigure;
 
 import io.github.cachetags.CacheTagOperations;
 import io.github.cachetags.TenantResolver;
+import io.github.cachetags.cache.CacheExecutors;
 import io.github.cachetags.cache.CacheInfrastructure;
+import io.github.cachetags.cache.Coalescing;
 import io.github.cachetags.cache.OutageBackoff;
 import io.github.cachetags.cache.RecordingCacheErrorHandler;
+import io.github.cachetags.cache.RefreshScheduler;
 import io.github.cachetags.cache.TagAwareCacheManager;
 import io.github.cachetags.cache.Tenancy;
 import io.github.cachetags.interceptor.EvictTagsAdvisor;
 import io.github.cachetags.interceptor.EvictTagsInterceptor;
+import io.github.cachetags.interceptor.SyncPromotingCacheOperationSource;
 import io.github.cachetags.interceptor.TagExpressionEvaluator;
 import io.github.cachetags.interceptor.TagsCacheResolver;
 import io.github.cachetags.store.RedisClock;
 import io.github.cachetags.store.RedisTagStore;
 
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -26,7 +32,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.annotation.CachingConfigurer;
+import org.springframework.cache.interceptor.CacheAspectSupport;
 import org.springframework.cache.interceptor.CacheErrorHandler;
+import org.springframework.cache.interceptor.CacheOperationSource;
 import org.springframework.cache.interceptor.CacheResolver;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
@@ -45,6 +53,9 @@ import org.springframework.data.redis.serializer.RedisSerializer;
 @ConditionalOnProperty(prefix = "cachetags", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(CacheTagsProperties.class)
 public final class CacheTagsAutoConfiguration {
+
+	/** Threads that run {@code Cache.retrieve} for asynchronous {@code @Cacheable} methods. */
+	static final int ASYNC_THREADS = 4;
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -70,16 +81,46 @@ public final class CacheTagsAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean
+	CacheExecutors cacheTagsExecutors(CacheTagsProperties properties) {
+		return new CacheExecutors(properties.getRefresh().getThreads(), properties.getRefresh().getQueueCapacity(),
+				ASYNC_THREADS);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RefreshScheduler cacheTagsRefreshScheduler(CacheTagsProperties properties, CacheExecutors executors) {
+		RefreshScheduler scheduler = new RefreshScheduler(properties.getRefresh().getMaxKeys(), System::nanoTime,
+				executors.refreshExecutor());
+		executors.schedule(scheduler::tick, properties.getRefresh().getInterval());
+		return scheduler;
+	}
+
+	@Bean
 	@ConditionalOnMissingBean(CacheManager.class)
 	TagAwareCacheManager cacheManager(CacheTagsProperties properties, RedisTagStore store, RedisClock clock,
 			@Qualifier("cacheTagsValueSerializer") RedisSerializer<Object> serializer,
-			ObjectProvider<TenantResolver> tenantResolver) {
+			ObjectProvider<TenantResolver> tenantResolver, RefreshScheduler refreshScheduler,
+			CacheExecutors executors) {
 		CacheSettingsResolver settings = new CacheSettingsResolver(properties);
 		CacheInfrastructure infrastructure = new CacheInfrastructure(properties.getKeyPrefix(), store, serializer,
 				clock, new Tenancy(tenantResolver.getIfUnique()),
-				new OutageBackoff(properties.getRedisRetryInterval(), System::nanoTime), System::nanoTime);
+				new OutageBackoff(properties.getRedisRetryInterval(), System::nanoTime), System::nanoTime,
+				new Coalescing(properties.getCoalescing().isEnabled(), properties.getCoalescing().getLeaseTime(),
+						Coalescing.DEFAULTS.firstPoll(), Coalescing.DEFAULTS.maxPoll()),
+				refreshScheduler, executors.asyncExecutor());
 		return new TagAwareCacheManager(infrastructure, settings, properties.getCaches().keySet(),
 				properties.isDynamic());
+	}
+
+	/**
+	 * With {@code cachetags.coalescing.mode=all} (the default), makes every {@code @Cacheable} that may be
+	 * synchronized behave as {@code sync = true}, when the cache manager is CacheTags'.
+	 */
+	@Bean
+	@ConditionalOnProperty(prefix = "cachetags.coalescing", name = "mode", havingValue = "all", matchIfMissing = true)
+	SyncPromotion cacheTagsSyncPromotion(ListableBeanFactory beanFactory) {
+		return new SyncPromotion(beanFactory);
 	}
 
 	@Bean
@@ -126,6 +167,34 @@ public final class CacheTagsAutoConfiguration {
 			}
 
 		};
+	}
+
+	/**
+	 * Swaps the operation source of every cache interceptor once all singletons exist; an interceptor reads its
+	 * source on each call, so this takes effect from the first call on.
+	 */
+	static final class SyncPromotion implements SmartInitializingSingleton {
+
+		private final ListableBeanFactory beanFactory;
+
+		SyncPromotion(ListableBeanFactory beanFactory) {
+			this.beanFactory = beanFactory;
+		}
+
+		@Override
+		public void afterSingletonsInstantiated() {
+			if (this.beanFactory.getBeanNamesForType(TagAwareCacheManager.class, false, false).length == 0) {
+				return;
+			}
+			for (CacheAspectSupport interceptor : this.beanFactory.getBeansOfType(CacheAspectSupport.class, false, false)
+				.values()) {
+				CacheOperationSource source = interceptor.getCacheOperationSource();
+				if (source != null && !(source instanceof SyncPromotingCacheOperationSource)) {
+					interceptor.setCacheOperationSource(new SyncPromotingCacheOperationSource(source));
+				}
+			}
+		}
+
 	}
 
 }

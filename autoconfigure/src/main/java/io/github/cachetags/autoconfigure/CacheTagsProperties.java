@@ -81,6 +81,12 @@ public class CacheTagsProperties {
 
 	private final Metrics metrics = new Metrics();
 
+	private final CoalescingSpec coalescing = new CoalescingSpec();
+
+	private final FreshnessProperties freshness = new FreshnessProperties();
+
+	private final RefreshScheduling refresh = new RefreshScheduling();
+
 	private final Health health = new Health();
 
 	public boolean isEnabled() {
@@ -179,12 +185,149 @@ public class CacheTagsProperties {
 		this.caches = caches;
 	}
 
+	public CoalescingSpec getCoalescing() {
+		return this.coalescing;
+	}
+
+	public FreshnessProperties getFreshness() {
+		return this.freshness;
+	}
+
+	public RefreshScheduling getRefresh() {
+		return this.refresh;
+	}
+
 	public Metrics getMetrics() {
 		return this.metrics;
 	}
 
 	public Health getHealth() {
 		return this.health;
+	}
+
+	/**
+	 * Coalescing of concurrent misses on one key.
+	 */
+	public static class CoalescingSpec {
+
+		/**
+		 * Which reads are coalesced: 'all' makes every @Cacheable that can be synchronized behave as
+		 * @Cacheable(sync = true); 'sync-only' coalesces only @Cacheable(sync = true) and Cache.get(key, loader).
+		 */
+		private CoalescingMode mode = CoalescingMode.ALL;
+
+		/**
+		 * Whether concurrent misses on one key load once, across threads and instances.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * How long one instance may load a key before the others stop waiting and load it themselves. Longer
+		 * than a typical load.
+		 */
+		private Duration leaseTime = Duration.ofSeconds(10);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getLeaseTime() {
+			return this.leaseTime;
+		}
+
+		public void setLeaseTime(Duration leaseTime) {
+			this.leaseTime = leaseTime;
+		}
+
+		public CoalescingMode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(CoalescingMode mode) {
+			this.mode = mode;
+		}
+
+	}
+
+	/**
+	 * Which reads are coalesced.
+	 */
+	public enum CoalescingMode {
+
+		/**
+		 * Only @Cacheable(sync = true), Cache.get(key, loader) and Cache.retrieve(key, loader).
+		 */
+		SYNC_ONLY,
+
+		/**
+		 * Also every other @Cacheable that names one cache, has no 'unless' and is the method's only cache
+		 * operation: Spring's conditions for sync = true.
+		 */
+		ALL
+
+	}
+
+	/**
+	 * The background refresher shared by every cache.
+	 */
+	public static class RefreshScheduling {
+
+		/**
+		 * How often registered keys are checked for a refresh (with random jitter of up to a fifth either way).
+		 */
+		private Duration interval = Duration.ofSeconds(1);
+
+		/**
+		 * Most keys registered for refresh at once; reads of further keys are not refreshed ahead.
+		 */
+		private int maxKeys = 10_000;
+
+		/**
+		 * Threads that run refreshes.
+		 */
+		private int threads = 2;
+
+		/**
+		 * Refreshes waiting for a thread before further ones are rejected (counted and skipped).
+		 */
+		private int queueCapacity = 1_000;
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+		public int getMaxKeys() {
+			return this.maxKeys;
+		}
+
+		public void setMaxKeys(int maxKeys) {
+			this.maxKeys = maxKeys;
+		}
+
+		public int getThreads() {
+			return this.threads;
+		}
+
+		public void setThreads(int threads) {
+			this.threads = threads;
+		}
+
+		public int getQueueCapacity() {
+			return this.queueCapacity;
+		}
+
+		public void setQueueCapacity(int queueCapacity) {
+			this.queueCapacity = queueCapacity;
+		}
+
 	}
 
 	/**
@@ -253,6 +396,12 @@ public class CacheTagsProperties {
 		 * Number of hash slots this cache is spread over.
 		 */
 		private @Nullable Integer shards;
+
+		private final FreshnessProperties freshness = new FreshnessProperties();
+
+		public FreshnessProperties getFreshness() {
+			return this.freshness;
+		}
 
 		public @Nullable Duration getTtl() {
 			return this.ttl;

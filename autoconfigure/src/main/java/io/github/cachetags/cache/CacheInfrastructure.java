@@ -1,6 +1,7 @@
 package io.github.cachetags.cache;
 
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -24,9 +25,13 @@ import org.springframework.data.redis.serializer.RedisSerializer;
  * @param tenancy tenant of the current call
  * @param backoff skips Redis for a while after a failure
  * @param ticker local monotonic clock in nanoseconds
+ * @param coalescing how concurrent misses on one key are coalesced
+ * @param refresher refreshes entries ahead of expiry
+ * @param asyncExecutor runs {@code Cache.retrieve} reads and loads
  */
 public record CacheInfrastructure(String keyPrefix, RedisTagStore store, RedisSerializer<Object> serializer,
-		RedisClock clock, Tenancy tenancy, OutageBackoff backoff, LongSupplier ticker) {
+		RedisClock clock, Tenancy tenancy, OutageBackoff backoff, LongSupplier ticker, Coalescing coalescing,
+		RefreshScheduler refresher, Executor asyncExecutor) {
 
 	static final Duration WARN_INTERVAL = Duration.ofSeconds(10);
 
@@ -65,6 +70,20 @@ public record CacheInfrastructure(String keyPrefix, RedisTagStore store, RedisSe
 		}
 		else if (logger.isDebugEnabled()) {
 			logger.debug(message, ex);
+		}
+	}
+
+	/**
+	 * Logs a warning, at most one every {@link #WARN_INTERVAL} with the Redis failures; the rest at DEBUG.
+	 */
+	void warn(String message) {
+		long now = this.ticker.getAsLong();
+		long last = lastWarning.get();
+		if ((last == Long.MIN_VALUE || now - last > WARN_INTERVAL.toNanos()) && lastWarning.compareAndSet(last, now)) {
+			logger.warn(message);
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug(message);
 		}
 	}
 

@@ -29,7 +29,17 @@ public final class CacheStatistics {
 
 	private final LongAdder loadNanos = new LongAdder();
 
+	private final LongAdder coalesced = new LongAdder();
+
 	private final LongAdder errors = new LongAdder();
+
+	private final LongAdder refreshes = new LongAdder();
+
+	private final LongAdder refreshFailures = new LongAdder();
+
+	private final LongAdder refreshesRejected = new LongAdder();
+
+	private final LongAdder staleServed = new LongAdder();
 
 	void hit() {
 		this.hits.increment();
@@ -67,8 +77,29 @@ public final class CacheStatistics {
 		this.loadNanos.add(nanos);
 	}
 
+	void coalescedWait() {
+		this.coalesced.increment();
+	}
+
 	void error() {
 		this.errors.increment();
+	}
+
+	void refresh(boolean succeeded) {
+		if (succeeded) {
+			this.refreshes.increment();
+		}
+		else {
+			this.refreshFailures.increment();
+		}
+	}
+
+	void refreshRejected() {
+		this.refreshesRejected.increment();
+	}
+
+	void servedStale() {
+		this.staleServed.increment();
 	}
 
 	public long hits() {
@@ -122,9 +153,34 @@ public final class CacheStatistics {
 		return this.loadNanos.sum();
 	}
 
+	/** Misses that waited for another caller's load (in this or another instance) instead of loading. */
+	public long coalesced() {
+		return this.coalesced.sum();
+	}
+
 	/** Redis errors and unreadable entries met by this cache. */
 	public long errors() {
 		return this.errors.sum();
+	}
+
+	/** Entries reloaded in the background ahead of their expiry. */
+	public long refreshes() {
+		return this.refreshes.sum();
+	}
+
+	/** Background refreshes whose load threw; the previous value stayed. */
+	public long refreshFailures() {
+		return this.refreshFailures.sum();
+	}
+
+	/** Background refreshes skipped because the refresh executor was full. */
+	public long refreshesRejected() {
+		return this.refreshesRejected.sum();
+	}
+
+	/** Reads served a value past its expiry (stale-while-revalidate or stale-if-error). */
+	public long staleServed() {
+		return this.staleServed.sum();
 	}
 
 }

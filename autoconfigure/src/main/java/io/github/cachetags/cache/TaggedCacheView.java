@@ -1,6 +1,8 @@
 package io.github.cachetags.cache;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -48,6 +50,16 @@ public final class TaggedCacheView implements Cache {
 	@Override
 	public <T> @Nullable T get(Object key, Callable<T> valueLoader) {
 		return this.cache.get(key, valueLoader, this.tags);
+	}
+
+	@Override
+	public CompletableFuture<?> retrieve(Object key) {
+		return this.cache.retrieve(key);
+	}
+
+	@Override
+	public <T> CompletableFuture<T> retrieve(Object key, Supplier<CompletableFuture<T>> valueLoader) {
+		return this.cache.retrieve(key, valueLoader, this.tags);
 	}
 
 	@Override

@@ -16,7 +16,9 @@ import org.jspecify.annotations.Nullable;
  * Micrometer's cache meters ({@code cache.gets{result=hit|miss}}, {@code cache.puts}, {@code cache.evictions})
  * for one {@link TagAwareCache}, plus CacheTags' own: {@code cachetags.purges}, {@code cachetags.purge.entries},
  * {@code cachetags.purge} (timer), {@code cachetags.loads{result=success|failure}}, {@code cachetags.load}
- * (timer), {@code cachetags.puts.refused} and {@code cachetags.redis.errors}. Every meter is tagged with
+ * (timer), {@code cachetags.coalesced}, {@code cachetags.refreshes{result=success|failure|rejected}},
+ * {@code cachetags.stale.served}, {@code cachetags.puts.refused} and {@code cachetags.redis.errors}. Every meter is
+ * tagged with
  * {@code cache} and the given tags; no meter is ever tagged with a cache tag's value.
  */
 public class TagAwareCacheMetrics extends CacheMeterBinder<TagAwareCache> {
@@ -82,6 +84,26 @@ public class TagAwareCacheMetrics extends CacheMeterBinder<TagAwareCache> {
 				CacheStatistics::loadNanos, TimeUnit.NANOSECONDS)
 			.tags(tags)
 			.description("Time spent loading values on a miss")
+			.register(registry);
+		FunctionCounter.builder("cachetags.coalesced", stats, CacheStatistics::coalesced)
+			.tags(tags)
+			.description("Misses that waited for another caller's load instead of loading")
+			.register(registry);
+		FunctionCounter.builder("cachetags.refreshes", stats, CacheStatistics::refreshes)
+			.tags(Tags.concat(tags, "result", "success"))
+			.description("Entries reloaded in the background ahead of expiry")
+			.register(registry);
+		FunctionCounter.builder("cachetags.refreshes", stats, CacheStatistics::refreshFailures)
+			.tags(Tags.concat(tags, "result", "failure"))
+			.description("Entries reloaded in the background ahead of expiry")
+			.register(registry);
+		FunctionCounter.builder("cachetags.refreshes", stats, CacheStatistics::refreshesRejected)
+			.tags(Tags.concat(tags, "result", "rejected"))
+			.description("Entries reloaded in the background ahead of expiry")
+			.register(registry);
+		FunctionCounter.builder("cachetags.stale.served", stats, CacheStatistics::staleServed)
+			.tags(tags)
+			.description("Reads served a value past its expiry (stale-while-revalidate or stale-if-error)")
 			.register(registry);
 		FunctionCounter.builder("cachetags.puts.refused", stats, CacheStatistics::refusedPuts)
 			.tags(tags)

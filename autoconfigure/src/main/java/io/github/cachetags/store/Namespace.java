@@ -32,6 +32,10 @@ public record Namespace(String value) {
 		return bytes(this.value + "k:" + userKey);
 	}
 
+	public byte[] leaseKey(String userKey) {
+		return bytes(this.value + "l:" + userKey);
+	}
+
 	public byte[] markKey(String tag) {
 		return bytes(this.value + "m:" + tag);
 	}

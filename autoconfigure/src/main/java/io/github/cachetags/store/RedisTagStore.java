@@ -51,6 +51,13 @@ public class RedisTagStore {
 
 	private static final LuaScript COUNT = LuaScript.load("count");
 
+	private static final LuaScript RELEASE = LuaScript.load("release");
+
+	private static final LuaScript REFRESH = LuaScript.load("refresh");
+
+	/** Store mode: only if no entry exists (a late loader must not overwrite a fresher value). */
+	public static final String IF_ABSENT = "!nx";
+
 	private final RedisConnectionFactory connectionFactory;
 
 	private final byte[] registryKey;
@@ -80,12 +87,47 @@ public class RedisTagStore {
 	 * Reads an entry and checks its tags in one round trip.
 	 */
 	public Lookup lookup(Namespace namespace, String userKey) {
-		List<Object> reply = execute((connection) -> GET.run(connection, ReturnType.MULTI, 1,
-				namespace.entryKey(userKey), namespace.bytes()));
+		return lookup(namespace, userKey, null, Duration.ZERO);
+	}
+
+	/**
+	 * Reads an entry and, on a miss, tries to take the key's load lease with the given token, in one round
+	 * trip. The lease is held until it expires or is released by {@link #store} or {@link #release}.
+	 */
+	public Lookup lookup(Namespace namespace, String userKey, @Nullable String leaseToken, Duration leaseTime) {
+		List<Object> reply = execute((connection) -> (leaseToken != null)
+				? GET.run(connection, ReturnType.MULTI, 1, namespace.entryKey(userKey), namespace.bytes(),
+						ascii(leaseToken), ascii(Math.max(1, leaseTime.toMillis())), Namespace.bytes(userKey))
+				: GET.run(connection, ReturnType.MULTI, 1, namespace.entryKey(userKey), namespace.bytes()));
 		if (asLong(reply.get(0)) == 1) {
-			return new Lookup.Hit((byte[]) reply.get(1));
+			return new Lookup.Hit((byte[]) reply.get(1), asLong(reply.get(2)), asLong(reply.get(3)));
 		}
-		return new Lookup.Miss(asLong(reply.get(1)) * 1_000_000 + asLong(reply.get(2)));
+		return new Lookup.Miss(asLong(reply.get(1)) * 1_000_000 + asLong(reply.get(2)), asLong(reply.get(3)) == 1);
+	}
+
+	/**
+	 * Takes the key's load lease for a refresh ahead of expiry, unless the entry is gone or still lives longer
+	 * than {@code refreshWithin} (another instance refreshed it), in one round trip.
+	 */
+	public RefreshDecision tryRefresh(Namespace namespace, String userKey, String leaseToken, Duration leaseTime,
+			Duration refreshWithin) {
+		List<Object> reply = execute((connection) -> REFRESH.run(connection, ReturnType.MULTI, 2,
+				namespace.entryKey(userKey), namespace.leaseKey(userKey), ascii(leaseToken),
+				ascii(Math.max(1, leaseTime.toMillis())), ascii(refreshWithin.toMillis())));
+		return switch ((int) asLong(reply.get(0))) {
+			case 0 -> new RefreshDecision.Fresh(asLong(reply.get(1)));
+			case 1 -> new RefreshDecision.Leased(asLong(reply.get(1)) * 1_000_000 + asLong(reply.get(2)));
+			case 2 -> RefreshDecision.Busy.INSTANCE;
+			default -> RefreshDecision.Gone.INSTANCE;
+		};
+	}
+
+	/**
+	 * Releases a load lease if the token still holds it.
+	 */
+	public void release(Namespace namespace, String userKey, String leaseToken) {
+		execute((connection) -> RELEASE.run(connection, ReturnType.INTEGER, 1, namespace.leaseKey(userKey),
+				ascii(leaseToken)));
 	}
 
 	/**
@@ -96,7 +138,18 @@ public class RedisTagStore {
 	 */
 	public boolean store(Namespace namespace, String userKey, byte[] value, Duration ttl, long loadStartMicros,
 			List<String> tags) {
-		byte[][] keysAndArgs = new byte[10 + tags.size()][];
+		return store(namespace, userKey, value, ttl, loadStartMicros, 0, tags, "") == StoreResult.STORED;
+	}
+
+	/**
+	 * Stores an entry as {@link #store(Namespace, String, byte[], Duration, long, List)} does, first releasing
+	 * the load lease {@code leaseOrMode} if it is a lease token, or storing only if no entry exists if it is
+	 * {@link #IF_ABSENT}. {@code loadMillis}, how long the load took, is kept with the entry for probabilistic
+	 * early refresh.
+	 */
+	public StoreResult store(Namespace namespace, String userKey, byte[] value, Duration ttl, long loadStartMicros,
+			long loadMillis, List<String> tags, String leaseOrMode) {
+		byte[][] keysAndArgs = new byte[12 + tags.size()][];
 		keysAndArgs[0] = namespace.entryKey(userKey);
 		keysAndArgs[1] = namespace.bytes();
 		keysAndArgs[2] = Namespace.bytes(userKey);
@@ -106,12 +159,33 @@ public class RedisTagStore {
 		keysAndArgs[6] = ascii(this.guardMillis);
 		keysAndArgs[7] = ascii(randomToken());
 		keysAndArgs[8] = ascii(PRUNE_PER_WRITE);
-		keysAndArgs[9] = Namespace.bytes(CACHE_TAG);
+		keysAndArgs[9] = ascii(leaseOrMode);
+		keysAndArgs[10] = ascii(Math.max(0, loadMillis));
+		keysAndArgs[11] = Namespace.bytes(CACHE_TAG);
 		for (int i = 0; i < tags.size(); i++) {
-			keysAndArgs[10 + i] = Namespace.bytes(tags.get(i));
+			keysAndArgs[12 + i] = Namespace.bytes(tags.get(i));
 		}
 		Long stored = execute((connection) -> PUT.run(connection, ReturnType.INTEGER, 1, keysAndArgs));
-		return stored != null && stored == 1;
+		if (stored == null || stored == 0) {
+			return StoreResult.REFUSED;
+		}
+		return (stored == 1) ? StoreResult.STORED : StoreResult.EXISTS;
+	}
+
+	/**
+	 * What a write did.
+	 */
+	public enum StoreResult {
+
+		/** The value was stored. */
+		STORED,
+
+		/** A purge, clear or eviction happened after the load began, or the load was too old. */
+		REFUSED,
+
+		/** An entry existed and the write asked to store only if absent. */
+		EXISTS
+
 	}
 
 	/**

@@ -1,10 +1,15 @@
 -- Reads one entry and checks every tag mark it was stored under, in one call.
 -- KEYS[1]  entry key
 -- ARGV[1]  namespace: the prefix shared by the entry's marks (same hash slot as KEYS[1])
--- Returns  {1, value} on a hit (an empty value is a cached null),
---          {0, seconds, microseconds} on a miss: the Redis TIME at which the miss was seen.
+-- ARGV[2]  optional: the caller's load lease token; on a miss the caller tries to take the key's lease
+-- ARGV[3]  optional: lease lifetime in milliseconds
+-- ARGV[4]  optional: the user key (lease key = namespace .. 'l:' .. user key)
+-- Returns  {1, value, pttl, load} on a hit (an empty value is a cached null; pttl is the entry's remaining
+--          lifetime in milliseconds, load how long its load took in milliseconds, 0 if unknown),
+--          {0, seconds, microseconds, lease} on a miss: the Redis TIME at which the miss was seen, and 1 if the
+--          caller now holds the load lease (or already held it), 0 if another loader holds it.
 -- An entry whose marks no longer match (purged, or a mark lost) is unlinked and reported as a miss.
-local e = redis.call('HMGET', KEYS[1], 'v', 'm')
+local e = redis.call('HMGET', KEYS[1], 'v', 'm', 'd')
 if e[1] and e[2] then
   local keys, tokens, n = {}, {}, 0
   for tag, token in string.gmatch(e[2], '([^\n]*)\n([^\n]*)\n') do
@@ -21,11 +26,18 @@ if e[1] and e[2] then
     end
   end
   if valid then
-    return {1, e[1]}
+    return {1, e[1], redis.call('PTTL', KEYS[1]), tonumber(e[3]) or 0}
   end
   redis.call('UNLINK', KEYS[1])
 elseif e[1] or e[2] then
   redis.call('UNLINK', KEYS[1])
 end
 local t = redis.call('TIME')
-return {0, t[1], t[2]}
+local lease = 0
+if ARGV[2] then
+  local key = ARGV[1] .. 'l:' .. ARGV[4]
+  if redis.call('SET', key, ARGV[2], 'NX', 'PX', ARGV[3]) or redis.call('GET', key) == ARGV[2] then
+    lease = 1
+  end
+end
+return {0, t[1], t[2], lease}

@@ -8,8 +8,12 @@
 -- ARGV[6]  guard in milliseconds: a load older than this is refused
 -- ARGV[7]  random token for marks this call creates
 -- ARGV[8]  how many expired index members to prune per touched index
--- ARGV[9..] tags; ARGV[9] is the cache-wide tag ''
--- Returns  1 stored; 0 refused (a mark or tombstone is newer than the load start, or the load is too old)
+-- ARGV[9]  load lease token to release ('' for none), or '!nx' to store only if no entry exists; a writer whose
+--          lease expired or was taken over is treated as '!nx', so a late load never overwrites a fresher value
+-- ARGV[10] how long the load took in milliseconds (kept for probabilistic early refresh)
+-- ARGV[11..] tags; ARGV[11] is the cache-wide tag ''
+-- Returns  1 stored; 0 refused (a mark or tombstone is newer than the load start, or the load is too old);
+--          2 not stored because an entry exists ('!nx')
 -- A missing mark may have been lost after a purge, so it counts as purged at the shard's purge watermark
 -- (namespace .. 'p', the time of the shard's latest purge, one key per shard without expiry); a missing watermark
 -- is created at the current time, which refuses this one write and lets later ones through.
@@ -20,6 +24,19 @@ local nowMs = math.floor(now / 1000)
 local ns, member = ARGV[1], ARGV[2]
 local ttl, start, guard = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local prune = tonumber(ARGV[8])
+local lease = ARGV[9]
+local ifAbsent = lease == '!nx'
+if lease ~= '' and not ifAbsent then
+  local key = ns .. 'l:' .. member
+  if redis.call('GET', key) == lease then
+    redis.call('DEL', key)
+  else
+    ifAbsent = true
+  end
+end
+if ifAbsent and redis.call('EXISTS', KEYS[1]) == 1 then
+  return 2
+end
 if now - start > guard * 1000 then
   return 0
 end
@@ -28,7 +45,7 @@ if tomb and tonumber(tomb) >= start then
   return 0
 end
 local markKeys, n = {}, 0
-for i = 9, #ARGV do
+for i = 11, #ARGV do
   n = n + 1
   markKeys[n] = ns .. 'm:' .. ARGV[i]
 end
@@ -62,7 +79,7 @@ for i = 1, n do
   elseif redis.call('PTTL', markKeys[i]) < ttl + guard then
     redis.call('PEXPIRE', markKeys[i], ttl + guard)
   end
-  local tag = ARGV[8 + i]
+  local tag = ARGV[10 + i]
   stamped[i] = tag .. '\n' .. mark .. '\n'
   local index = ns .. 'i:' .. tag
   redis.call('ZADD', index, expiry, member)
@@ -74,6 +91,6 @@ for i = 1, n do
     redis.call('ZREM', index, unpack(expired))
   end
 end
-redis.call('HSET', KEYS[1], 'v', ARGV[3], 'm', table.concat(stamped))
+redis.call('HSET', KEYS[1], 'v', ARGV[3], 'm', table.concat(stamped), 'd', ARGV[10])
 redis.call('PEXPIRE', KEYS[1], ttl)
 return 1

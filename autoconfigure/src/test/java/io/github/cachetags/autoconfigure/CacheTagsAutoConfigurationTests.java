@@ -3,7 +3,9 @@ package io.github.cachetags.autoconfigure;
 import java.time.Duration;
 
 import io.github.cachetags.CacheTagOperations;
+import io.github.cachetags.cache.CacheExecutors;
 import io.github.cachetags.cache.CacheSettings;
+import io.github.cachetags.cache.Freshness;
 import io.github.cachetags.cache.TagAwareCacheManager;
 import io.github.cachetags.interceptor.EvictTagsAdvisor;
 import org.junit.jupiter.api.Test;
@@ -85,6 +87,39 @@ class CacheTagsAutoConfigurationTests {
 	}
 
 	@Test
+	void freshnessSettingsInheritFromTheDefaultsAndBuiltIns() {
+		this.contexts
+			.withPropertyValues("cachetags.freshness.refresh-ahead=true", "cachetags.freshness.ttl-jitter=0.1",
+					"cachetags.caches.quotes.ttl=1m", "cachetags.caches.quotes.freshness.refresh-threshold=0.3",
+					"cachetags.caches.quotes.freshness.stale-if-error=5m", "cachetags.caches.plain.ttl=1m",
+					"cachetags.caches.plain.freshness.refresh-ahead=false")
+			.run((context) -> {
+				TagAwareCacheManager manager = context.getBean(TagAwareCacheManager.class);
+				assertThat(manager.getCache("quotes").getSettings().freshness()).isEqualTo(new Freshness(true, 0.3,
+						null, 0.1, 0, Duration.ZERO, Duration.ofMinutes(5)));
+				assertThat(manager.getCache("plain").getSettings().freshness())
+					.isEqualTo(new Freshness(false, 0.2, null, 0.1, 0, Duration.ZERO, Duration.ZERO));
+				assertThat(manager.getCache("quotes").getSettings().idle()).isEqualTo(Duration.ofMinutes(1));
+			});
+	}
+
+	@Test
+	void everyEligibleCacheableIsCoalescedUnlessModeIsSyncOnly() {
+		this.contexts.run((context) -> assertThat(context).hasBean("cacheTagsSyncPromotion"));
+		this.contexts.withPropertyValues("cachetags.coalescing.mode=sync-only")
+			.run((context) -> assertThat(context).doesNotHaveBean("cacheTagsSyncPromotion"));
+	}
+
+	@Test
+	void refreshThreadsAreStoppedWithTheContext() {
+		this.contexts.run((context) -> {
+			CacheExecutors executors = context.getBean(CacheExecutors.class);
+			context.close();
+			assertThat(((java.util.concurrent.ExecutorService) executors.refreshExecutor()).isShutdown()).isTrue();
+		});
+	}
+
+	@Test
 	void dynamicCachesCanBeTurnedOff() {
 		this.contexts.withPropertyValues("cachetags.dynamic=false", "cachetags.caches.products.ttl=1m")
 			.run((context) -> {
@@ -105,6 +140,12 @@ class CacheTagsAutoConfigurationTests {
 		assertFailsNaming("cachetags.caches.[a{b}].ttl=1m", "cachetags.caches.a{b}");
 		assertFailsNaming("cachetags.default-ttl=soon", "cachetags.default-ttl");
 		assertFailsNaming("cachetags.serializer=xml", "cachetags.serializer");
+		assertFailsNaming("cachetags.freshness.refresh-threshold=1.5", "cachetags.freshness.refresh-threshold");
+		assertFailsNaming("cachetags.caches.products.freshness.ttl-jitter=1", "cachetags.caches.products.freshness.ttl-jitter");
+		assertFailsNaming("cachetags.caches.products.freshness.stale-if-error=-1s",
+				"cachetags.caches.products.freshness.stale-if-error");
+		assertFailsNaming("cachetags.refresh.threads=0", "cachetags.refresh.threads");
+		assertFailsNaming("cachetags.coalescing.mode=sometimes", "cachetags.coalescing.mode");
 	}
 
 	@Test

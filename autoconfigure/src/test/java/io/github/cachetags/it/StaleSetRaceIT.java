@@ -19,7 +19,8 @@ import io.github.cachetags.cache.CacheStatistics;
 import io.github.cachetags.cache.TagAwareCacheManager;
 import io.github.cachetags.test.CacheTagsContexts;
 import io.github.cachetags.test.RedisServer;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.cache.annotation.Cacheable;
 import org.springframework.cache.annotation.EnableCaching;
@@ -32,7 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The stale-set race under load: readers load a versioned row through {@code @Cacheable} while a writer bumps
  * the version and purges its tag. Once a purge has returned, no read may see a version older than the one the
  * row had when the purge began. Without the write guard in {@code put.lua}, a load that read the row before the
- * bump stores its old version after the purge and later reads see it.
+ * bump stores its old version after the purge and later reads see it. It runs with every {@code @Cacheable}
+ * coalesced (loads through {@code Cache.get(key, loader)}, waiters sharing a flight) and with plain cache-aside
+ * ({@code get}, then {@code put} stamped with the invocation's start).
  */
 class StaleSetRaceIT {
 
@@ -44,10 +47,12 @@ class StaleSetRaceIT {
 
 	static final Duration LIMIT = Duration.ofSeconds(120);
 
-	@Test
-	void noReadSeesAVersionOlderThanTheLastCompletedPurge() {
+	@ParameterizedTest(name = "coalescing mode {0}")
+	@ValueSource(strings = { "all", "sync-only" })
+	void noReadSeesAVersionOlderThanTheLastCompletedPurge(String coalescingMode) {
 		CacheTagsContexts.onRedis(RedisServer.shared())
 			.withUserConfiguration(RaceConfiguration.class)
+			.withPropertyValues("cachetags.coalescing.mode=" + coalescingMode)
 			.run((context) -> {
 				VersionedRows rows = context.getBean(VersionedRows.class);
 				CacheTagOperations operations = context.getBean(CacheTagOperations.class);
@@ -99,7 +104,7 @@ class StaleSetRaceIT {
 
 				CacheStatistics stats = context.getBean(TagAwareCacheManager.class).getCaches().get("rows")
 					.getStatistics();
-				System.out.printf("[stale-set race] %d reads, %d purges, %d loads, %d hits, %d stores, %d refused"
+				System.out.printf("[stale-set race, coalescing " + coalescingMode + "] %d reads, %d purges, %d loads, %d hits, %d stores, %d refused"
 						+ " stores, %d stale reads in %d ms%n", READERS * READS_PER_READER, purges.get(), rows.loads(),
 						stats.hits(), stats.puts(), stats.refusedPuts(), staleReads.get(), millis);
 				assertThat(READERS * READS_PER_READER + purges.get()).isGreaterThanOrEqualTo(10_000);

@@ -98,14 +98,21 @@ public class CacheTagsEndpoint {
 	 * @param purgedEntries entries removed by purges and clears
 	 * @param loads values loaded on a miss through the cache
 	 * @param loadFailures loads that threw
+	 * @param coalescedWaits misses that waited for another caller's load instead of loading
 	 * @param redisErrors Redis errors and unreadable entries; those calls ran uncached
+	 * @param refreshes entries reloaded in the background ahead of expiry
+	 * @param refreshFailures background refreshes whose load threw
+	 * @param refreshesRejected background refreshes skipped because the refresh executor was full
+	 * @param staleServed reads served a value past its expiry
 	 */
 	public record Figures(long hits, long misses, double hitRatio, long puts, long refusedPuts, long evictions,
-			long purges, long purgedEntries, long loads, long loadFailures, long redisErrors) {
+			long purges, long purgedEntries, long loads, long loadFailures, long coalescedWaits, long redisErrors,
+			long refreshes, long refreshFailures, long refreshesRejected, long staleServed) {
 
 		static Figures of(CacheStatistics s) {
 			return new Figures(s.hits(), s.misses(), ratio(s.hits(), s.misses()), s.puts(), s.refusedPuts(),
-					s.evictions(), s.purges(), s.purgedEntries(), s.loads(), s.loadFailures(), s.errors());
+					s.evictions(), s.purges(), s.purgedEntries(), s.loads(), s.loadFailures(), s.coalesced(),
+					s.errors(), s.refreshes(), s.refreshFailures(), s.refreshesRejected(), s.staleServed());
 		}
 
 		static double ratio(long hits, long misses) {
@@ -155,7 +162,8 @@ public class CacheTagsEndpoint {
 
 	private static final class Totals {
 
-		private long hits, misses, puts, refusedPuts, evictions, purges, purgedEntries, loads, loadFailures, errors;
+		private long hits, misses, puts, refusedPuts, evictions, purges, purgedEntries, loads, loadFailures,
+				coalescedWaits, errors, refreshes, refreshFailures, refreshesRejected, staleServed;
 
 		void add(CacheReport report) {
 			Figures f = report.figures();
@@ -168,13 +176,19 @@ public class CacheTagsEndpoint {
 			this.purgedEntries += f.purgedEntries();
 			this.loads += f.loads();
 			this.loadFailures += f.loadFailures();
+			this.coalescedWaits += f.coalescedWaits();
 			this.errors += f.redisErrors();
+			this.refreshes += f.refreshes();
+			this.refreshFailures += f.refreshFailures();
+			this.refreshesRejected += f.refreshesRejected();
+			this.staleServed += f.staleServed();
 		}
 
 		Figures report() {
 			return new Figures(this.hits, this.misses, Figures.ratio(this.hits, this.misses), this.puts,
 					this.refusedPuts, this.evictions, this.purges, this.purgedEntries, this.loads, this.loadFailures,
-					this.errors);
+					this.coalescedWaits, this.errors, this.refreshes, this.refreshFailures, this.refreshesRejected,
+					this.staleServed);
 		}
 
 	}

@@ -1,0 +1,235 @@
+package io.github.cachetags.cache;
+
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+
+import io.github.cachetags.cache.TagAwareCache.Loaded;
+import io.github.cachetags.cache.TagAwareCache.Read;
+import io.github.cachetags.cache.TagAwareCache.Target;
+import io.github.cachetags.store.Lookup;
+import io.github.cachetags.store.RedisTagStore;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.cache.Cache.ValueRetrievalException;
+import org.springframework.cache.Cache.ValueWrapper;
+
+/**
+ * Loads a missing value once for all concurrent callers.
+ * <p>
+ * In this instance the first caller registers an in-flight future that the others wait on. That caller asks for
+ * the key's lease in the same round trip as its read; holding it, it loads and stores (releasing the lease in the
+ * same call). If another instance holds the lease, it re-reads the entry with a doubling pause until the value
+ * appears, the lease falls to it, or the lease time has passed, in which case it loads and stores only if no entry
+ * appeared meanwhile. A waiter in this instance that has waited a lease time without an answer joins the polling
+ * itself, so a stalled loader is replaced by one other load, not by one per waiter.
+ * <p>
+ * A waiter takes the flight's value only if the Redis call that decided it (the read of a hit, or the write of a
+ * loaded value) was sent after the waiter arrived, and a loaded value only if it was stored: a value whose write
+ * was refused because a purge overtook its load, or that was decided before the waiter arrived, may predate a
+ * purge that returned before the waiter's call began. Such a waiter reads again on its own. Polling was chosen over
+ * pub/sub notification: it needs no extra connection or channel per key, works the same on a cluster, and a
+ * waiter costs one short read per pause.
+ */
+final class CoalescingLoader {
+
+	private static final ValueWrapper HIT = () -> null;
+
+	private final TagAwareCache cache;
+
+	private final Coalescing settings;
+
+	private final ConcurrentMap<String, FlightState> flights = new ConcurrentHashMap<>();
+
+	CoalescingLoader(TagAwareCache cache, Coalescing settings) {
+		this.cache = cache;
+		this.settings = settings;
+	}
+
+	Duration leaseTime() {
+		return this.settings.leaseTime();
+	}
+
+	@SuppressWarnings("unchecked")
+	<T> @Nullable T load(Target target, Object key, Callable<T> valueLoader, EntryTags tags) {
+		if (!this.settings.enabled()) {
+			return (T) loadUncoordinated(target, key, valueLoader, tags);
+		}
+		long arrived = System.nanoTime();
+		FlightState mine = new FlightState();
+		FlightState flight = this.flights.putIfAbsent(target.flightKey(), mine);
+		if (flight != null) {
+			return (T) await(flight, arrived, target, key, valueLoader, tags);
+		}
+		try {
+			Flight result = lead(target, key, valueLoader, tags, mine);
+			mine.future.complete(result);
+			return (T) result.value();
+		}
+		catch (RuntimeException | Error ex) {
+			mine.future.completeExceptionally(ex);
+			throw ex;
+		}
+		finally {
+			this.flights.remove(target.flightKey(), mine);
+		}
+	}
+
+	private <T> Flight lead(Target target, Object key, Callable<T> valueLoader, EntryTags tags, FlightState state) {
+		String token = newToken();
+		long deadline = System.nanoTime() + this.settings.leaseTime().toNanos();
+		long pause = this.settings.firstPoll().toNanos();
+		boolean waited = false;
+		while (true) {
+			state.sentAt = System.nanoTime();
+			Lookup lookup = this.cache.lookup(target, token);
+			Read read = this.cache.serve(target, key, valueLoader, tags, lookup);
+			if (read.value() != null) {
+				if (waited) {
+					this.cache.countRead(null);
+					this.cache.getStatistics().coalescedWait();
+				}
+				else {
+					this.cache.countRead(read.value());
+				}
+				return new Flight(read.value().get(), waited, true);
+			}
+			if (lookup instanceof Lookup.Hit) {
+				this.cache.countRead(null);
+				// past expiry and past stale-while-revalidate: load, falling back on the stale value if allowed
+				return new Flight(loadOrFallBack(target, key, valueLoader, tags, read.fallback()), true, false);
+			}
+			Lookup.Miss miss = (Lookup.Miss) lookup;
+			boolean redisReached = miss.redisMicros() > 0;
+			if (miss.leaseHeld() || !redisReached || System.nanoTime() - deadline > 0) {
+				this.cache.countRead(null);
+				String mode = miss.leaseHeld() ? token : (redisReached ? RedisTagStore.IF_ABSENT : "");
+				long loadStart = Math.min(miss.redisMicros(), tags.loadStartMicros());
+				Loaded<T> loaded;
+				try {
+					loaded = this.cache.callLoader(key, valueLoader);
+				}
+				catch (ValueRetrievalException ex) {
+					if (miss.leaseHeld()) {
+						this.cache.release(target, token);
+					}
+					throw ex;
+				}
+				state.sentAt = System.nanoTime();
+				boolean shareable = this.cache.storeLoaded(target, loaded.value(), tags, loadStart, mode,
+						loaded.nanos());
+				return new Flight(loaded.value(), true, shareable);
+			}
+			waited = true;
+			LockSupport.parkNanos(Math.min(pause, Math.max(0, deadline - System.nanoTime()) + 1));
+			pause = Math.min(pause * 2, this.settings.maxPoll().toNanos());
+		}
+	}
+
+	private <T> @Nullable Object await(FlightState flight, long arrived, Target target, Object key,
+			Callable<T> valueLoader, EntryTags tags) {
+		try {
+			Flight result = flight.future.get(
+					this.settings.leaseTime().toMillis() + this.settings.maxPoll().toMillis(), TimeUnit.MILLISECONDS);
+			if (!result.shareable() || flight.sentAt - arrived <= 0) {
+				// decided before this caller arrived, or refused by a purge: it may predate a completed purge, so
+				// read again, outside the flights (a miss then waits on the lease like another instance would)
+				return lead(target, key, valueLoader, tags, new FlightState()).value();
+			}
+			if (result.loaded()) {
+				this.cache.countRead(null);
+				this.cache.getStatistics().coalescedWait();
+			}
+			else {
+				this.cache.countRead(HIT);
+			}
+			return result.value();
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = ex.getCause();
+			if (cause instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			if (cause instanceof Error error) {
+				throw error;
+			}
+			throw new ValueRetrievalException(key, valueLoader, cause);
+		}
+		catch (TimeoutException ex) {
+			// the leader is stuck: wait on the lease like another instance would, and take it over when it expires
+			return lead(target, key, valueLoader, tags, new FlightState()).value();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new ValueRetrievalException(key, valueLoader, ex);
+		}
+	}
+
+	private <T> @Nullable Object loadOrFallBack(Target target, Object key, Callable<T> valueLoader, EntryTags tags,
+			@Nullable ValueWrapper fallback) {
+		long start = this.cache.loadStartNow();
+		Loaded<T> loaded;
+		try {
+			loaded = this.cache.callLoader(key, valueLoader);
+		}
+		catch (ValueRetrievalException ex) {
+			if (fallback == null) {
+				throw ex;
+			}
+			this.cache.servedStaleOnError(ex);
+			return fallback.get();
+		}
+		this.cache.storeLoaded(target, loaded.value(), tags, Math.min(start, tags.loadStartMicros()), "",
+				loaded.nanos());
+		return loaded.value();
+	}
+
+	private <T> @Nullable Object loadUncoordinated(Target target, Object key, Callable<T> valueLoader,
+			EntryTags tags) {
+		Lookup lookup = this.cache.lookup(target, null);
+		Read read = this.cache.serve(target, key, valueLoader, tags, lookup);
+		this.cache.countRead(read.value());
+		if (read.value() != null) {
+			return read.value().get();
+		}
+		if (lookup instanceof Lookup.Hit) {
+			return loadOrFallBack(target, key, valueLoader, tags, read.fallback());
+		}
+		long missedAt = ((Lookup.Miss) lookup).redisMicros();
+		Loaded<T> loaded = this.cache.callLoader(key, valueLoader);
+		this.cache.storeLoaded(target, loaded.value(), tags, Math.min(missedAt, tags.loadStartMicros()), "",
+				loaded.nanos());
+		return loaded.value();
+	}
+
+	/**
+	 * What one flight gave its waiters: the value, and whether it had to be loaded (rather than read).
+	 */
+	private record Flight(@Nullable Object value, boolean loaded, boolean shareable) {
+	}
+
+	/**
+	 * One flight in progress: its outcome, and when its leader last sent the Redis call that may decide it.
+	 */
+	private static final class FlightState {
+
+		final CompletableFuture<Flight> future = new CompletableFuture<>();
+
+		volatile long sentAt = Long.MAX_VALUE;
+
+	}
+
+	static String newToken() {
+		return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
+				+ HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+	}
+
+}
