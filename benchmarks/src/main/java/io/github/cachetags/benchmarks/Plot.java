@@ -52,6 +52,11 @@ public final class Plot {
 			return this.higherIsBetter ? this.target : 1 / this.target;
 		}
 
+		String chartLabel() {
+			return this.higherIsBetter ? this.label
+					: this.label.replace("CacheTags / RedisCacheManager", "RedisCacheManager time / CacheTags time");
+		}
+
 		boolean met() {
 			return this.higherIsBetter ? this.ratio >= this.target : this.ratio <= this.target;
 		}
@@ -136,15 +141,17 @@ public final class Plot {
 	static void draw(List<Ratio> ratios, Path png, String subtitle) throws IOException {
 		System.setProperty("java.awt.headless", "true");
 		int rowHeight = 46;
-		int left = 400;
+		int left = 430;
 		int right = 60;
 		int top = 80;
-		int width = 1100;
+		int width = 1150;
 		int height = top + rowHeight * ratios.size() + 70;
-		double max = 1.6;
+		double max = 1.5;
 		for (Ratio r : ratios) {
-			max = Math.max(max, r.speed() + r.speedError() + 0.1);
+			max = Math.max(max, r.speed() + 0.25);
 		}
+		max = Math.min(Math.ceil(max * 4) / 4, 3.0);
+		double step = (max <= 2.0) ? 0.25 : 0.5;
 		double scale = (width - left - right) / max;
 		BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
 		Graphics2D g = image.createGraphics();
@@ -160,7 +167,7 @@ public final class Plot {
 				+ "Puts are shown as 1 / time ratio. " + subtitle, 20, 54);
 		int axisY = top + rowHeight * ratios.size();
 		// grid
-		for (double x = 0; x <= max + 1e-9; x += 0.25) {
+		for (double x = 0; x <= max + 1e-9; x += step) {
 			int px = left + (int) Math.round(x * scale);
 			g.setColor((Math.abs(x - 1.0) < 1e-9) ? Color.DARK_GRAY : new Color(225, 225, 225));
 			g.setStroke(new BasicStroke((Math.abs(x - 1.0) < 1e-9) ? 2f : 1f));
@@ -177,12 +184,27 @@ public final class Plot {
 			g.fillRect(left, y, barWidth, barHeight);
 			g.setColor(Color.BLACK);
 			g.setStroke(new BasicStroke(1.5f));
-			int lo = left + (int) Math.round((r.speed() - r.speedError()) * scale);
-			int hi = left + (int) Math.round((r.speed() + r.speedError()) * scale);
+			// whiskers are clipped to the axis; a clipped end is drawn as an arrow head instead of a cap
+			double low = r.speed() - r.speedError();
+			double high = r.speed() + r.speedError();
+			int lo = left + (int) Math.round(Math.max(0, low) * scale);
+			int hi = left + (int) Math.round(Math.min(max, high) * scale);
 			int mid = y + barHeight / 2;
 			g.drawLine(lo, mid, hi, mid);
-			g.drawLine(lo, mid - 6, lo, mid + 6);
-			g.drawLine(hi, mid - 6, hi, mid + 6);
+			if (low >= 0) {
+				g.drawLine(lo, mid - 6, lo, mid + 6);
+			}
+			else {
+				g.drawLine(lo, mid, lo + 6, mid - 5);
+				g.drawLine(lo, mid, lo + 6, mid + 5);
+			}
+			if (high <= max) {
+				g.drawLine(hi, mid - 6, hi, mid + 6);
+			}
+			else {
+				g.drawLine(hi, mid, hi - 6, mid - 5);
+				g.drawLine(hi, mid, hi - 6, mid + 5);
+			}
 			int target = left + (int) Math.round(r.speedTarget() * scale);
 			g.setColor(Color.RED);
 			g.setStroke(new BasicStroke(2.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
@@ -190,8 +212,13 @@ public final class Plot {
 			g.drawLine(target, y - 3, target, y + barHeight + 3);
 			g.setColor(Color.BLACK);
 			g.setStroke(new BasicStroke(1f));
-			g.drawString(r.label(), 12, mid + 5);
-			g.drawString(f("%.3f ± %.3f", r.speed(), r.speedError()), Math.max(hi, target) + 8, mid + 5);
+			g.drawString(r.chartLabel(), 12, mid + 5);
+			String value = f("%.3f ± %.3f", r.speed(), r.speedError());
+			int textX = Math.min(Math.max(hi, target) + 8, width - g.getFontMetrics().stringWidth(value) - 4);
+			g.setColor(Color.WHITE);
+			g.fillRect(textX - 2, mid - 10, g.getFontMetrics().stringWidth(value) + 4, 14);
+			g.setColor(Color.BLACK);
+			g.drawString(value, textX, mid + 5);
 		}
 		g.drawString("relative speed", left + (width - left - right) / 2 - 40, axisY + 40);
 		g.dispose();

@@ -1,7 +1,7 @@
 package io.github.cachetags.benchmarks;
 
 /**
- * The cached value: a small catalogue row, about 200 bytes of JSON.
+ * The cached value: a small catalogue row, 231 bytes of JSON for id 500.
  */
 public record Product(long id, String name, String category, long priceCents, String description) {
 

@@ -13,9 +13,9 @@ record Profile(String name, int forks, int warmupIterations, int measurementIter
 
 	static Profile named(String name) {
 		return switch (name) {
-			case "quick" -> new Profile("quick", 1, 2, 5, Duration.ofSeconds(1), 1_000_000, List.of(1_000, 10_000),
+			case "quick" -> new Profile("quick", 1, 3, 5, Duration.ofSeconds(1), 1_000_000, List.of(1_000, 10_000),
 					2, 4, 8, 10, 20_000, Duration.ofSeconds(10), Duration.ofSeconds(5), 20_000);
-			case "full" -> new Profile("full", 2, 3, 8, Duration.ofSeconds(1), 1_000_000,
+			case "full" -> new Profile("full", 2, 6, 8, Duration.ofSeconds(1), 1_000_000,
 					List.of(1_000, 10_000, 100_000), 3, 4, 8, 30, 100_000, Duration.ofSeconds(40),
 					Duration.ofSeconds(30), 100_000);
 			default -> throw new IllegalArgumentException("Unknown profile '" + name + "': use quick or full");

@@ -6,6 +6,7 @@ import io.github.cachetags.benchmarks.Contexts.Contender;
 import io.github.cachetags.benchmarks.RedisAdmin.CommandStat;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -16,10 +17,12 @@ import org.springframework.data.redis.serializer.RedisSerializer;
 import static io.github.cachetags.benchmarks.Stats.f;
 
 /**
- * Redis CPU per hit ({@code INFO commandstats} {@code usec_per_call}): the CacheTags hit script ({@code EVALSHA}
+ * Redis CPU per hit and per put ({@code INFO commandstats} {@code usec_per_call}): the CacheTags hit script ({@code EVALSHA}
  * of get.lua) against the plain {@code GET} of {@code RedisCacheManager} and of a raw Lettuce loop.
  */
 final class RedisCpuHarness {
+
+	private static final String MINIMAL_SCRIPT = "return redis.call('GET', KEYS[1])";
 
 	private RedisCpuHarness() {
 	}
@@ -28,7 +31,7 @@ final class RedisCpuHarness {
 		int calls = profile.cpuCalls();
 		int keys = HitBenchmark.KEYS;
 		System.out.println();
-		System.out.println(f("== Redis CPU per hit: %,d hits on %,d keys each, INFO commandstats after CONFIG "
+		System.out.println(f("== Redis CPU per call: %,d hits on %,d keys each, INFO commandstats after CONFIG "
 				+ "RESETSTAT", calls, keys));
 		System.out.println("| path | command | calls | usec_per_call |");
 		System.out.println("|---|---|---|---|");
@@ -70,6 +73,29 @@ final class RedisCpuHarness {
 					raw.get(rawKeys[i % keys]);
 				}
 				CommandStat rawGet = admin.commandStat("get");
+				// The fixed cost of any script call: EVALSHA of a script that only GETs one key
+				String sha = admin.commands().scriptLoad(MINIMAL_SCRIPT);
+				admin.resetStats();
+				for (int i = 0; i < calls; i++) {
+					raw.evalsha(sha, ScriptOutputType.VALUE, new byte[][] { rawKeys[i % keys] });
+				}
+				CommandStat minimalScript = admin.commandStat("evalsha");
+				// Writes: put.lua with 0 and 3 tags against RedisCacheManager's SET
+				admin.resetStats();
+				for (int i = 0; i < calls; i++) {
+					tagged.put0(i % keys, Product.of(i % keys));
+				}
+				CommandStat put0 = admin.commandStat("evalsha");
+				admin.resetStats();
+				for (int i = 0; i < calls; i++) {
+					tagged.put3(i % keys, Product.of(i % keys));
+				}
+				CommandStat put3 = admin.commandStat("evalsha");
+				admin.resetStats();
+				for (int i = 0; i < calls; i++) {
+					plain.put0(i % keys, Product.of(i % keys));
+				}
+				CommandStat plainSet = admin.commandStat("set");
 				if (tagged.loads() != taggedLoads || plain.loads() != plainLoads) {
 					System.out.println("WARNING: some measured calls were misses");
 				}
@@ -78,6 +104,13 @@ final class RedisCpuHarness {
 				print("  inside the script", mget);
 				print("RedisCacheManager hit", plainGet);
 				print("raw Lettuce GET", rawGet);
+				print("minimal script: return redis.call('GET', KEYS[1])", minimalScript);
+				print("CacheTags put, 0 tags", put0);
+				print("CacheTags put, 3 tags", put3);
+				print("RedisCacheManager put", plainSet);
+				System.out.println(f("CacheTags put / RedisCacheManager SET, Redis CPU per call: %.2fx (0 tags), "
+						+ "%.2fx (3 tags)", put0.usecPerCall() / plainSet.usecPerCall(),
+						put3.usecPerCall() / plainSet.usecPerCall()));
 				System.out.println(f("CacheTags hit / RedisCacheManager GET, Redis CPU per call: %.2fx; "
 						+ "/ raw GET: %.2fx", evalsha.usecPerCall() / plainGet.usecPerCall(),
 						evalsha.usecPerCall() / rawGet.usecPerCall()));
