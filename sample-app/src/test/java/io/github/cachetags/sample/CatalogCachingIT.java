@@ -20,11 +20,13 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
- * The catalogue over HTTP, on the redis-server the sample starts for itself: reads come from the cache, and an
- * update is visible on the next read everywhere the product is cached. Each test uses its own products and
- * categories, and compares the database's query count before and after.
+ * The catalogue over HTTP, on the redis-server the sample starts for itself: reads come from the cache, an update
+ * is visible on the next read everywhere the product is cached, and a product read near its expiry is reloaded in
+ * the background. Each test uses its own products and categories, and compares the database's query count before
+ * and after.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class CatalogCachingIT {
@@ -106,9 +108,26 @@ class CatalogCachingIT {
 	void productEntriesLiveSixtySecondsInRedis() {
 		this.client.getJson("/products/103");
 
-		Duration ttl = Duration.ofMillis(this.redis.getExpire("{shop:_:products:0}:v1:e:103", TimeUnit.MILLISECONDS));
+		Duration ttl = timeToLive("{shop:_:products:0}:v1:e:103");
 
 		assertThat(ttl).isBetween(Duration.ofSeconds(50), Duration.ofSeconds(60));
+	}
+
+	@Test
+	void productReadNearItsExpiryIsReloadedInTheBackground() {
+		String entry = "{shop:_:products:0}:v1:e:105";
+		JsonNode product = this.client.getJson("/products/105");
+		// as if 55 of its 60 seconds had passed: inside the refresh window, the last 12 seconds
+		this.redis.expire(entry, Duration.ofSeconds(5));
+		long queries = this.client.databaseQueries();
+		long refreshes = productFigures().get("refreshes").asLong();
+
+		assertThat(this.client.getJson("/products/105")).isEqualTo(product);
+
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(timeToLive(entry)).isGreaterThan(Duration.ofSeconds(50)));
+		assertThat(productFigures().get("refreshes").asLong()).isEqualTo(refreshes + 1);
+		assertThat(this.client.databaseQueries()).isEqualTo(queries + 1);
 	}
 
 	@Test
@@ -144,8 +163,16 @@ class CatalogCachingIT {
 		ScanOptions entries = ScanOptions.scanOptions().match("{shop:_:" + cache + ":0}:v1:e:*").count(100).build();
 		try (Cursor<String> keys = this.redis.scan(entries)) {
 			assertThat(keys.hasNext()).as("an entry of cache " + cache).isTrue();
-			return Duration.ofMillis(this.redis.getExpire(keys.next(), TimeUnit.MILLISECONDS));
+			return timeToLive(keys.next());
 		}
+	}
+
+	private Duration timeToLive(String key) {
+		return Duration.ofMillis(this.redis.getExpire(key, TimeUnit.MILLISECONDS));
+	}
+
+	private JsonNode productFigures() {
+		return this.client.getJson("/actuator/cachetags").get("caches").get("products").get("figures");
 	}
 
 }
