@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 
 import io.github.cachetags.cache.TagAwareCache.Target;
@@ -36,6 +37,8 @@ public final class RefreshScheduler {
 
 	private final Executor executor;
 
+	private final DoubleSupplier random;
+
 	private final ConcurrentMap<String, Registration> registry = new ConcurrentHashMap<>();
 
 	private final LongAdder unregistered = new LongAdder();
@@ -46,10 +49,21 @@ public final class RefreshScheduler {
 	 * @param executor runs refreshes; should be bounded and reject when full
 	 */
 	public RefreshScheduler(int maxKeys, LongSupplier ticker, Executor executor) {
+		this(maxKeys, ticker, executor, () -> ThreadLocalRandom.current().nextDouble());
+	}
+
+	/**
+	 * @param maxKeys most keys registered at once; reads of further keys are not refreshed
+	 * @param ticker monotonic clock in nanoseconds
+	 * @param executor runs refreshes; should be bounded and reject when full
+	 * @param random uniform numbers in [0, 1) for jitter and probabilistic early refresh
+	 */
+	public RefreshScheduler(int maxKeys, LongSupplier ticker, Executor executor, DoubleSupplier random) {
 		Assert.isTrue(maxKeys > 0, "maxKeys must be positive");
 		this.maxKeys = maxKeys;
 		this.ticker = ticker;
 		this.executor = executor;
+		this.random = random;
 	}
 
 	/**
@@ -66,7 +80,7 @@ public final class RefreshScheduler {
 		if (!due && freshness.earlyRefreshBeta() > 0 && loadMillis > 0) {
 			// XFetch: refresh when -delta * beta * ln(U) reaches the time left
 			double draw = -loadMillis * freshness.earlyRefreshBeta()
-					* Math.log(1.0 - ThreadLocalRandom.current().nextDouble());
+					* Math.log(1.0 - this.random.getAsDouble());
 			due = draw >= remainingMillis;
 		}
 		if (due) {
@@ -103,7 +117,7 @@ public final class RefreshScheduler {
 			}
 			// a random part of the window, so that instances do not all ask at the same tick
 			long window = Duration.ofMillis(windowMillis(cache)).toNanos();
-			long threshold = window - (long) (window * 0.25 * ThreadLocalRandom.current().nextDouble());
+			long threshold = window - (long) (window * 0.25 * this.random.getAsDouble());
 			if (registration.expiresAt - now <= threshold) {
 				submit(registration);
 			}

@@ -37,7 +37,7 @@ class RefreshSchedulerTests {
 			throw new RejectedExecutionException("full");
 		}
 		this.submitted.add(task);
-	});
+	}, () -> 0.5);
 
 	private final Callable<Object> loader = () -> "value";
 
@@ -107,9 +107,9 @@ class RefreshSchedulerTests {
 	@Test
 	void earlyRefreshPicksKeysWhoseLoadIsLongComparedWithTheTimeLeft() {
 		TagAwareCache cache = cache(new Freshness(false, 0.2, null, 0, 1.0, Duration.ZERO, Duration.ZERO));
-		// a load of 10 s with 1 ms left: -10000 * ln(U) >= 1 unless U > 0.9999
+		// with the random draw fixed at 0.5: a load of 10 s with 1 ms left, -10000 * ln(0.5) >= 1
 		read(cache, "slow-load", 1, 10_000);
-		// a load of 1 ms with 9 s left: -1 * ln(U) >= 9000 never happens in practice
+		// a load of 1 ms with 9 s left: -1 * ln(0.5) < 9000
 		read(cache, "fast-load", 9_000, 1);
 		assertThat(this.submitted).hasSize(1);
 	}
