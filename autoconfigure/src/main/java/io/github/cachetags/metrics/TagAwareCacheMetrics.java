@@ -1,6 +1,7 @@
 package io.github.cachetags.metrics;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 import io.github.cachetags.cache.CacheStatistics;
 import io.github.cachetags.cache.TagAwareCache;
@@ -72,14 +73,9 @@ public class TagAwareCacheMetrics extends CacheMeterBinder<TagAwareCache> {
 			.tags(tags)
 			.description("Time spent purging")
 			.register(registry);
-		FunctionCounter.builder("cachetags.loads", stats, CacheStatistics::loads)
-			.tags(Tags.concat(tags, "result", "success"))
-			.description("Values loaded on a miss")
-			.register(registry);
-		FunctionCounter.builder("cachetags.loads", stats, CacheStatistics::loadFailures)
-			.tags(Tags.concat(tags, "result", "failure"))
-			.description("Values loaded on a miss")
-			.register(registry);
+		String loads = "Values loaded on a miss";
+		byResult(registry, "cachetags.loads", loads, tags, "success", CacheStatistics::loads);
+		byResult(registry, "cachetags.loads", loads, tags, "failure", CacheStatistics::loadFailures);
 		FunctionTimer.builder("cachetags.load", stats, (s) -> s.loads() + s.loadFailures(),
 				CacheStatistics::loadNanos, TimeUnit.NANOSECONDS)
 			.tags(tags)
@@ -89,18 +85,10 @@ public class TagAwareCacheMetrics extends CacheMeterBinder<TagAwareCache> {
 			.tags(tags)
 			.description("Misses that waited for another caller's load instead of loading")
 			.register(registry);
-		FunctionCounter.builder("cachetags.refreshes", stats, CacheStatistics::refreshes)
-			.tags(Tags.concat(tags, "result", "success"))
-			.description("Entries reloaded in the background ahead of expiry")
-			.register(registry);
-		FunctionCounter.builder("cachetags.refreshes", stats, CacheStatistics::refreshFailures)
-			.tags(Tags.concat(tags, "result", "failure"))
-			.description("Entries reloaded in the background ahead of expiry")
-			.register(registry);
-		FunctionCounter.builder("cachetags.refreshes", stats, CacheStatistics::refreshesRejected)
-			.tags(Tags.concat(tags, "result", "rejected"))
-			.description("Entries reloaded in the background ahead of expiry")
-			.register(registry);
+		String refreshes = "Entries reloaded in the background ahead of expiry";
+		byResult(registry, "cachetags.refreshes", refreshes, tags, "success", CacheStatistics::refreshes);
+		byResult(registry, "cachetags.refreshes", refreshes, tags, "failure", CacheStatistics::refreshFailures);
+		byResult(registry, "cachetags.refreshes", refreshes, tags, "rejected", CacheStatistics::refreshesRejected);
 		FunctionCounter.builder("cachetags.stale.served", stats, CacheStatistics::staleServed)
 			.tags(tags)
 			.description("Reads served a value past its expiry (stale-while-revalidate or stale-if-error)")
@@ -112,6 +100,14 @@ public class TagAwareCacheMetrics extends CacheMeterBinder<TagAwareCache> {
 		FunctionCounter.builder("cachetags.redis.errors", stats, CacheStatistics::errors)
 			.tags(tags)
 			.description("Redis errors and unreadable entries; the calls ran uncached")
+			.register(registry);
+	}
+
+	private void byResult(MeterRegistry registry, String name, String description, Iterable<Tag> tags, String result,
+			ToDoubleFunction<CacheStatistics> count) {
+		FunctionCounter.builder(name, this.statistics, count)
+			.tags(Tags.concat(tags, "result", result))
+			.description(description)
 			.register(registry);
 	}
 
