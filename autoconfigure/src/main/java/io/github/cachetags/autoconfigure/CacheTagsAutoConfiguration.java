@@ -3,6 +3,8 @@ package io.github.cachetags.autoconfigure;
 import io.github.cachetags.CacheTagOperations;
 import io.github.cachetags.TenantResolver;
 import io.github.cachetags.cache.CacheExecutors;
+import io.github.cachetags.cache.CallerContext;
+import io.github.cachetags.cache.PropagatedCallerContext;
 import io.github.cachetags.cache.CacheInfrastructure;
 import io.github.cachetags.cache.Coalescing;
 import io.github.cachetags.cache.OutageBackoff;
@@ -15,7 +17,6 @@ import io.github.cachetags.interceptor.EvictTagsInterceptor;
 import io.github.cachetags.interceptor.SyncPromotingCacheOperationSource;
 import io.github.cachetags.interceptor.TagExpressionEvaluator;
 import io.github.cachetags.interceptor.TagsCacheResolver;
-import io.github.cachetags.store.RedisClock;
 import io.github.cachetags.store.RedisTagStore;
 
 import org.springframework.beans.factory.BeanFactory;
@@ -40,6 +41,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.serializer.RedisSerializer;
+import org.springframework.util.ClassUtils;
 
 /**
  * Auto-configures the tag-aware cache manager on the application's {@link RedisConnectionFactory}: after Spring
@@ -63,12 +65,6 @@ public final class CacheTagsAutoConfiguration {
 		new CacheSettingsResolver(properties);
 		return new RedisTagStore(connectionFactory, properties.getKeyPrefix(), properties.getMaxLoadTime(),
 				properties.getPurgeBatchSize());
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	RedisClock cacheTagsRedisClock(RedisTagStore store) {
-		return new RedisClock(store::serverTimeMicros, System::nanoTime);
 	}
 
 	@Bean
@@ -98,19 +94,34 @@ public final class CacheTagsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(CacheManager.class)
-	TagAwareCacheManager cacheManager(CacheTagsProperties properties, RedisTagStore store, RedisClock clock,
+	TagAwareCacheManager cacheManager(CacheTagsProperties properties, RedisTagStore store,
 			@Qualifier("cacheTagsValueSerializer") RedisSerializer<Object> serializer,
 			ObjectProvider<TenantResolver> tenantResolver, RefreshScheduler refreshScheduler,
-			CacheExecutors executors) {
+			CacheExecutors executors, ObjectProvider<CallerContext> callerContext) {
 		CacheSettingsResolver settings = new CacheSettingsResolver(properties);
 		CacheInfrastructure infrastructure = new CacheInfrastructure(properties.getKeyPrefix(), store, serializer,
-				clock, new Tenancy(tenantResolver.getIfUnique()),
+				new Tenancy(tenantResolver.getIfUnique()),
 				new OutageBackoff(properties.getRedisRetryInterval(), System::nanoTime), System::nanoTime,
 				new Coalescing(properties.getCoalescing().isEnabled(), properties.getCoalescing().getLeaseTime(),
 						Coalescing.DEFAULTS.firstPoll(), Coalescing.DEFAULTS.maxPoll()),
-				refreshScheduler, executors.asyncExecutor());
-		return new TagAwareCacheManager(infrastructure, settings, properties.getCaches().keySet(),
-				properties.isDynamic());
+				refreshScheduler, executors.asyncExecutor(),
+				callerContext.getIfAvailable(CacheTagsAutoConfiguration::callerContext));
+		TagAwareCacheManager manager = new TagAwareCacheManager(infrastructure, settings,
+				properties.getCaches().keySet(), properties.isDynamic());
+		executors.schedule(manager.getInvalidations()::retry, properties.getRedisRetryInterval());
+		return manager;
+	}
+
+	/**
+	 * Background work carries the caller's context through Micrometer's context-propagation when it is on the
+	 * class path; without it, only the tenant is checked (and background work refused when it differs).
+	 */
+	static CallerContext callerContext() {
+		if (ClassUtils.isPresent("io.micrometer.context.ContextSnapshotFactory",
+				CacheTagsAutoConfiguration.class.getClassLoader())) {
+			return new PropagatedCallerContext();
+		}
+		return CallerContext.NONE;
 	}
 
 	/**
@@ -150,9 +161,9 @@ public final class CacheTagsAutoConfiguration {
 	@Bean
 	@ConditionalOnBean(TagAwareCacheManager.class)
 	@ConditionalOnMissingBean(CachingConfigurer.class)
-	CachingConfigurer cacheTagsCachingConfigurer(TagAwareCacheManager cacheManager, TagExpressionEvaluator evaluator,
-			RedisClock clock) {
-		CacheResolver resolver = new TagsCacheResolver(cacheManager, evaluator, clock);
+	CachingConfigurer cacheTagsCachingConfigurer(TagAwareCacheManager cacheManager,
+			TagExpressionEvaluator evaluator) {
+		CacheResolver resolver = new TagsCacheResolver(cacheManager, evaluator);
 		CacheErrorHandler errorHandler = new RecordingCacheErrorHandler();
 		return new CachingConfigurer() {
 

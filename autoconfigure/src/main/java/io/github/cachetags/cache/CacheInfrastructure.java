@@ -5,7 +5,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
-import io.github.cachetags.store.RedisClock;
 import io.github.cachetags.store.RedisTagStore;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -21,17 +20,17 @@ import org.springframework.data.redis.serializer.RedisSerializer;
  * @param keyPrefix prefix of every Redis key
  * @param store the Redis protocol
  * @param serializer value serializer
- * @param clock lower bound of the Redis clock
  * @param tenancy tenant of the current call
  * @param backoff skips Redis for a while after a failure
  * @param ticker local monotonic clock in nanoseconds
  * @param coalescing how concurrent misses on one key are coalesced
  * @param refresher refreshes entries ahead of expiry
  * @param asyncExecutor runs {@code Cache.retrieve} reads and loads
+ * @param callerContext captures the caller's thread-bound context for background work
  */
 public record CacheInfrastructure(String keyPrefix, RedisTagStore store, RedisSerializer<Object> serializer,
-		RedisClock clock, Tenancy tenancy, OutageBackoff backoff, LongSupplier ticker, Coalescing coalescing,
-		RefreshScheduler refresher, Executor asyncExecutor) {
+		Tenancy tenancy, OutageBackoff backoff, LongSupplier ticker, Coalescing coalescing,
+		RefreshScheduler refresher, Executor asyncExecutor, CallerContext callerContext) {
 
 	static final Duration WARN_INTERVAL = Duration.ofSeconds(10);
 

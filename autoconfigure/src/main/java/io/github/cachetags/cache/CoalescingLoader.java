@@ -15,8 +15,10 @@ import java.util.concurrent.locks.LockSupport;
 import io.github.cachetags.cache.TagAwareCache.Loaded;
 import io.github.cachetags.cache.TagAwareCache.Read;
 import io.github.cachetags.cache.TagAwareCache.Target;
+import io.github.cachetags.store.LoadStart;
 import io.github.cachetags.store.Lookup;
 import io.github.cachetags.store.RedisTagStore;
+import io.github.cachetags.store.RedisTagStore.StoreResult;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.Cache.ValueRetrievalException;
@@ -32,10 +34,11 @@ import org.springframework.cache.Cache.ValueWrapper;
  * appeared meanwhile. A waiter in this instance that has waited a lease time without an answer joins the polling
  * itself, so a stalled loader is replaced by one other load, not by one per waiter.
  * <p>
- * A waiter takes the flight's value only if the Redis call that decided it (the read of a hit, or the write of a
- * loaded value) was sent after the waiter arrived, and a loaded value only if it was stored: a value whose write
- * was refused because a purge overtook its load, or that was decided before the waiter arrived, may predate a
- * purge that returned before the waiter's call began. Such a waiter reads again on its own. Polling was chosen over
+ * A waiter takes the flight's value only if it cannot predate a purge that returned before the waiter arrived: a
+ * hit read after the waiter arrived; a loaded value whose load began after the waiter arrived; or a loaded value
+ * that Redis stored (so no invalidation came between its load start and its write) with a write sent after the
+ * waiter arrived. A value that was not stored (refused, a null that is not cached, Redis unreachable or skipped)
+ * is never shared with earlier arrivals. Such a waiter reads again on its own. Polling was chosen over
  * pub/sub notification: it needs no extra connection or channel per key, works the same on a cluster, and a
  * waiter costs one short read per pause.
  */
@@ -105,28 +108,14 @@ final class CoalescingLoader {
 			if (lookup instanceof Lookup.Hit) {
 				this.cache.countRead(null);
 				// past expiry and past stale-while-revalidate: load, falling back on the stale value if allowed
-				return new Flight(loadOrFallBack(target, key, valueLoader, tags, read.fallback()), true, false);
+				return loadOrFallBack(target, key, valueLoader, tags, read.fallback(), state);
 			}
 			Lookup.Miss miss = (Lookup.Miss) lookup;
-			boolean redisReached = miss.redisMicros() > 0;
+			boolean redisReached = miss.redisReached();
 			if (miss.leaseHeld() || !redisReached || System.nanoTime() - deadline > 0) {
 				this.cache.countRead(null);
-				String mode = miss.leaseHeld() ? token : (redisReached ? RedisTagStore.IF_ABSENT : "");
-				long loadStart = Math.min(miss.redisMicros(), tags.loadStartMicros());
-				Loaded<T> loaded;
-				try {
-					loaded = this.cache.callLoader(key, valueLoader);
-				}
-				catch (ValueRetrievalException ex) {
-					if (miss.leaseHeld()) {
-						this.cache.release(target, token);
-					}
-					throw ex;
-				}
-				state.sentAt = System.nanoTime();
-				boolean shareable = this.cache.storeLoaded(target, loaded.value(), tags, loadStart, mode,
-						loaded.nanos());
-				return new Flight(loaded.value(), true, shareable);
+				String mode = miss.leaseHeld() ? token : RedisTagStore.IF_ABSENT;
+				return loadAndStore(target, key, valueLoader, tags, miss.start(), mode, state);
 			}
 			waited = true;
 			LockSupport.parkNanos(Math.min(pause, Math.max(0, deadline - System.nanoTime()) + 1));
@@ -140,8 +129,8 @@ final class CoalescingLoader {
 			Flight result = flight.future.get(
 					this.settings.leaseTime().toMillis() + this.settings.maxPoll().toMillis(), TimeUnit.MILLISECONDS);
 			if (!result.shareable() || flight.sentAt - arrived <= 0) {
-				// decided before this caller arrived, or refused by a purge: it may predate a completed purge, so
-				// read again, outside the flights (a miss then waits on the lease like another instance would)
+				// it may predate a purge that returned before this caller arrived: read again, outside the flights
+				// (a miss then waits on the lease like another instance would)
 				return lead(target, key, valueLoader, tags, new FlightState()).value();
 			}
 			if (result.loaded()) {
@@ -173,9 +162,33 @@ final class CoalescingLoader {
 		}
 	}
 
-	private <T> @Nullable Object loadOrFallBack(Target target, Object key, Callable<T> valueLoader, EntryTags tags,
-			@Nullable ValueWrapper fallback) {
-		long start = this.cache.loadStartNow();
+	/**
+	 * Loads and stores a value; the flight is shareable with waiters that arrived before {@code state.sentAt}:
+	 * the store's send time if Redis stored it, else the load's start.
+	 */
+	private <T> Flight loadAndStore(Target target, Object key, Callable<T> valueLoader, EntryTags tags,
+			LoadStart start, String mode, FlightState state) {
+		long loadStarted = System.nanoTime();
+		Loaded<T> loaded;
+		try {
+			loaded = this.cache.callLoader(key, valueLoader);
+		}
+		catch (ValueRetrievalException ex) {
+			if (!mode.equals(RedisTagStore.IF_ABSENT)) {
+				this.cache.release(target, mode);
+			}
+			throw ex;
+		}
+		long storeSent = System.nanoTime();
+		StoreResult result = this.cache.storeLoaded(target, loaded.value(), tags, start, mode, loaded.nanos());
+		state.sentAt = (result == StoreResult.STORED) ? storeSent : loadStarted;
+		return new Flight(loaded.value(), true, true);
+	}
+
+	private <T> Flight loadOrFallBack(Target target, Object key, Callable<T> valueLoader, EntryTags tags,
+			@Nullable ValueWrapper fallback, FlightState state) {
+		LoadStart start = this.cache.loadStartNow(target);
+		long loadStarted = System.nanoTime();
 		Loaded<T> loaded;
 		try {
 			loaded = this.cache.callLoader(key, valueLoader);
@@ -185,11 +198,14 @@ final class CoalescingLoader {
 				throw ex;
 			}
 			this.cache.servedStaleOnError(ex);
-			return fallback.get();
+			// a stale value is for this caller only
+			return new Flight(fallback.get(), true, false);
 		}
-		this.cache.storeLoaded(target, loaded.value(), tags, Math.min(start, tags.loadStartMicros()), "",
+		long storeSent = System.nanoTime();
+		StoreResult result = this.cache.storeLoaded(target, loaded.value(), tags, start, RedisTagStore.LOAD,
 				loaded.nanos());
-		return loaded.value();
+		state.sentAt = (result == StoreResult.STORED) ? storeSent : loadStarted;
+		return new Flight(loaded.value(), true, true);
 	}
 
 	private <T> @Nullable Object loadUncoordinated(Target target, Object key, Callable<T> valueLoader,
@@ -201,12 +217,11 @@ final class CoalescingLoader {
 			return read.value().get();
 		}
 		if (lookup instanceof Lookup.Hit) {
-			return loadOrFallBack(target, key, valueLoader, tags, read.fallback());
+			return loadOrFallBack(target, key, valueLoader, tags, read.fallback(), new FlightState()).value();
 		}
-		long missedAt = ((Lookup.Miss) lookup).redisMicros();
+		LoadStart start = ((Lookup.Miss) lookup).start();
 		Loaded<T> loaded = this.cache.callLoader(key, valueLoader);
-		this.cache.storeLoaded(target, loaded.value(), tags, Math.min(missedAt, tags.loadStartMicros()), "",
-				loaded.nanos());
+		this.cache.storeLoaded(target, loaded.value(), tags, start, RedisTagStore.LOAD, loaded.nanos());
 		return loaded.value();
 	}
 

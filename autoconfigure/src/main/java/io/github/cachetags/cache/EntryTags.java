@@ -2,27 +2,17 @@ package io.github.cachetags.cache;
 
 import java.util.List;
 
+import io.github.cachetags.store.LoadStart;
+import io.github.cachetags.store.Namespace;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a write knows beyond key and value: the entry's tags and when its load began.
+ * What a write knows beyond key and value: the entry's tags and, for a replacing write, when it began.
  */
 public interface EntryTags {
 
-	/** No tags, load start unknown. */
-	EntryTags NONE = new EntryTags() {
-
-		@Override
-		public List<String> tagsFor(@Nullable Object value) {
-			return List.of();
-		}
-
-		@Override
-		public long loadStartMicros() {
-			return Long.MAX_VALUE;
-		}
-
-	};
+	/** No tags; a replacing write is ordered as of now (the caller vouches for the value). */
+	EntryTags NONE = (value) -> List.of();
 
 	/**
 	 * Tags of the entry that stores {@code value}; validated by the cache.
@@ -30,9 +20,11 @@ public interface EntryTags {
 	List<String> tagsFor(@Nullable Object value);
 
 	/**
-	 * Redis time, in microseconds, not later than the moment the value's load began; {@link Long#MAX_VALUE} if
-	 * unknown, in which case the time of the write is used.
+	 * The load start of a replacing write in the given shard: read from Redis before the write's method began
+	 * ({@code @CachePut}), or {@link LoadStart#NOW} for a value the caller vouches for as it is written.
 	 */
-	long loadStartMicros();
+	default LoadStart loadStart(Namespace namespace) {
+		return LoadStart.NOW;
+	}
 
 }

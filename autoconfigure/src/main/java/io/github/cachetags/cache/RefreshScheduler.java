@@ -166,7 +166,7 @@ public final class RefreshScheduler {
 			this.executor.execute(() -> {
 				try {
 					long remaining = registration.cache.refresh(registration.target, registration.key,
-							registration.loader, registration.tags);
+							registration.loader, registration.tags, registration.caller);
 					registration.expiresAt = this.ticker.getAsLong() + Duration.ofMillis(remaining).toNanos();
 				}
 				finally {
@@ -203,8 +203,12 @@ public final class RefreshScheduler {
 
 		final AtomicBoolean running = new AtomicBoolean();
 
+		/** The context of the read that registered the key: refreshes run as that caller. */
+		final CallerContext.Snapshot caller;
+
 		Registration(TagAwareCache cache, Target target, Object key, Callable<?> loader, EntryTags tags, long now,
 				long remainingMillis) {
+			this.caller = cache.captureCaller();
 			this.cache = cache;
 			this.target = target;
 			this.key = key;

@@ -2,14 +2,15 @@ package io.github.cachetags.cache;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import io.github.cachetags.store.LoadStart;
 import io.github.cachetags.store.Lookup;
 import io.github.cachetags.store.Namespace;
 import io.github.cachetags.store.RedisTagStore;
@@ -19,17 +20,20 @@ import io.github.cachetags.tags.Tags;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.Cache;
+import org.springframework.cache.support.NullValue;
 import org.springframework.cache.support.SimpleValueWrapper;
 
 /**
  * A Spring {@link Cache} on Redis whose entries carry tags.
  * <p>
  * A hit is one script call that returns the value only if none of the entry's tags, nor the cache, has been
- * purged since it was stored. A write stores the value only if no purge, clear or eviction of its key happened
- * after its load began (the stale-set race). Reads and writes never throw for Redis trouble: a failed read is a
- * miss and a failed write is dropped, both logged and counted, and Redis is skipped for a short interval after a
- * failure. {@link #evict}, {@link #clear} and purges do throw, because a lost invalidation must be heard of; the
- * error handler CacheTags wires logs them without failing the annotated method.
+ * purged since it was stored. A loaded value is stored only if no purge, clear, eviction or replacing write of
+ * its key happened after its load began (the stale-set race); the order is kept by per-shard stamps in Redis,
+ * never by comparing clocks. A replacing write ({@link #put}) wins over every load that began before it, and one
+ * that cannot be stored removes the key instead. Reads and writes never throw for Redis trouble: a failed read is
+ * a miss and a failed load's write is dropped, both logged and counted, and Redis is skipped for a short interval
+ * after a failure. An eviction, clear or purge that cannot reach Redis is queued and retried until it does (see
+ * {@link Invalidations}); {@link #purge} then throws {@link InvalidationPendingException}, the others log.
  * <p>
  * Reads through a loader may refresh an entry ahead of its expiry, in the background, and serve a value past
  * its expiry within the cache's stale-while-revalidate or stale-if-error window (see {@link Freshness}); a
@@ -47,14 +51,16 @@ public class TagAwareCache implements Cache {
 
 	private final CacheStatistics statistics = new CacheStatistics();
 
-	private final Set<String> tenantsWithWatermarks = ConcurrentHashMap.newKeySet();
+	private final Invalidations invalidations;
 
 	private final CoalescingLoader loader;
 
-	TagAwareCache(String name, CacheSettings settings, CacheInfrastructure infrastructure) {
+	TagAwareCache(String name, CacheSettings settings, CacheInfrastructure infrastructure,
+			Invalidations invalidations) {
 		this.layout = new CacheLayout(name, settings.version(), settings.shards());
 		this.settings = settings;
 		this.infrastructure = infrastructure;
+		this.invalidations = invalidations;
 		this.loader = new CoalescingLoader(this, infrastructure.coalescing());
 	}
 
@@ -82,14 +88,32 @@ public class TagAwareCache implements Cache {
 
 	@Override
 	public @Nullable ValueWrapper get(Object key) {
-		Target target = target(key);
-		Lookup lookup = lookup(target);
+		return get(key, (Consumer<LoadStart>) null);
+	}
+
+	/**
+	 * Reads an entry; on a miss, tells {@code onMiss} the load start under which a value loaded now may be stored
+	 * (see {@link #putLoaded}).
+	 */
+	public @Nullable ValueWrapper get(Object key, @Nullable Consumer<LoadStart> onMiss) {
+		return readThrough(target(key), onMiss);
+	}
+
+	private @Nullable ValueWrapper readThrough(Target target, @Nullable Consumer<LoadStart> onMiss) {
+		Lookup lookup = lookup(target, null);
 		ValueWrapper found = (lookup instanceof Lookup.Hit hit && validMillis(hit) <= 0) ? null
 				: read(target, lookup);
 		countRead(found);
+		if (found == null && onMiss != null) {
+			onMiss.accept((lookup instanceof Lookup.Miss miss) ? miss.start() : loadStartNow(target));
+		}
 		return found;
 	}
 
+	/**
+	 * Returns the cached value, as Spring's {@link Cache#get(Object, Class)} does.
+	 * @throws IllegalStateException if the entry holds a value of another type
+	 */
 	@Override
 	@SuppressWarnings("unchecked")
 	public <T> @Nullable T get(Object key, @Nullable Class<T> type) {
@@ -100,6 +124,23 @@ public class TagAwareCache implements Cache {
 					"Cached value is not of required type [" + type.getName() + "]: " + value);
 		}
 		return (T) value;
+	}
+
+	/**
+	 * Removes an entry whose value is not of the type its reader declares (written by other code, or before a
+	 * change of the method's return type).
+	 */
+	public void discardMistyped(Object key, Class<?> type, Object value) {
+		Target target = target(key);
+		this.statistics.error();
+		this.infrastructure.warn("Cache '" + getName() + "' held a " + value.getClass().getName() + " where a "
+				+ type.getName() + " was expected; the entry is removed and read as a miss");
+		try {
+			this.infrastructure.store().delete(target.namespace(), target.userKey());
+		}
+		catch (RuntimeException ex) {
+			this.infrastructure.failed(this, "remove a mistyped entry", ex);
+		}
 	}
 
 	@Override
@@ -118,12 +159,21 @@ public class TagAwareCache implements Cache {
 	}
 
 	/**
-	 * Reads the value without blocking the caller: the read runs on CacheTags' asynchronous executor. The future
-	 * completes with a {@link ValueWrapper} on a hit and with {@code null} on a miss or a Redis error.
+	 * Reads the value without blocking the caller: the read runs on CacheTags' asynchronous executor, on the key
+	 * and tenant resolved on the caller's thread. The future completes with a {@link ValueWrapper} on a hit and
+	 * with {@code null} on a miss or a Redis error.
 	 */
 	@Override
 	public CompletableFuture<?> retrieve(Object key) {
-		return CompletableFuture.supplyAsync(() -> get(key), this.infrastructure.asyncExecutor());
+		return retrieve(key, (Consumer<LoadStart>) null);
+	}
+
+	/**
+	 * As {@link #retrieve(Object)}, telling {@code onMiss} the load start of a miss (see {@link #putLoaded}).
+	 */
+	public CompletableFuture<@Nullable ValueWrapper> retrieve(Object key, @Nullable Consumer<LoadStart> onMiss) {
+		Target target = target(key);
+		return CompletableFuture.supplyAsync(() -> readThrough(target, onMiss), this.infrastructure.asyncExecutor());
 	}
 
 	@Override
@@ -137,9 +187,11 @@ public class TagAwareCache implements Cache {
 	 */
 	public <T> CompletableFuture<T> retrieve(Object key, Supplier<CompletableFuture<T>> valueLoader,
 			EntryTags tags) {
+		Target target = target(key);
+		CallerContext.Snapshot caller = captureCaller();
 		return CompletableFuture.supplyAsync(() -> {
-			try {
-				return get(key, () -> valueLoader.get().join(), tags);
+			try (CallerContext.Scope scope = restoreCaller(caller, target)) {
+				return this.loader.load(target, key, () -> valueLoader.get().join(), tags);
 			}
 			catch (ValueRetrievalException ex) {
 				Throwable cause = ex.getCause();
@@ -149,6 +201,38 @@ public class TagAwareCache implements Cache {
 				throw (cause instanceof RuntimeException runtime) ? runtime : new CompletionException(cause);
 			}
 		}, this.infrastructure.asyncExecutor());
+	}
+
+	/**
+	 * Captures the caller's thread-bound context, for work done for it on another thread.
+	 */
+	CallerContext.Snapshot captureCaller() {
+		return this.infrastructure.callerContext().capture();
+	}
+
+	/**
+	 * Restores a caller's context on this thread.
+	 * @throws CallerContextException if the tenant does not then resolve as it did for the caller: the work
+	 * must not run, or it would read another tenant's data into this tenant's entry
+	 */
+	CallerContext.Scope restoreCaller(CallerContext.Snapshot caller, Target target) {
+		CallerContext.Scope scope = caller.restore();
+		String tenant;
+		try {
+			tenant = this.infrastructure.tenant();
+		}
+		catch (RuntimeException ex) {
+			scope.close();
+			throw ex;
+		}
+		if (!tenant.equals(target.tenant())) {
+			scope.close();
+			throw new CallerContextException("Cache '" + getName() + "' cannot run a background load as tenant '"
+					+ target.tenant() + "': on a CacheTags thread the tenant resolves to '" + tenant
+					+ "'. Register a ThreadLocalAccessor for the tenant with Micrometer's ContextRegistry"
+					+ " (context-propagation) so background work carries it.");
+		}
+		return scope;
 	}
 
 	/**
@@ -169,26 +253,29 @@ public class TagAwareCache implements Cache {
 	}
 
 	/**
-	 * Stores a loaded value; never throws.
-	 * @return whether other callers may be given the value: it was stored, or Redis could not tell (it is
-	 * unavailable, or the value is a null that is not cached); not if a purge refused it or an entry existed
+	 * Stores a loaded value; never throws. A lease that is not released by the store is released here.
+	 * @return what Redis did, or {@code null} if nothing was sent (a null that is not cached, Redis being skipped,
+	 * an error)
 	 */
-	boolean storeLoaded(Target target, @Nullable Object value, EntryTags tags, long loadStartMicros,
-			String leaseOrMode, long loadNanos) {
-		if (value == null && !this.settings.cacheNullValues()) {
-			if (!leaseOrMode.isEmpty() && !leaseOrMode.equals(RedisTagStore.IF_ABSENT)) {
-				release(target, leaseOrMode);
-			}
-			return true;
-		}
+	@Nullable StoreResult storeLoaded(Target target, @Nullable Object value, EntryTags tags, LoadStart start,
+			String mode, long loadNanos) {
+		StoreResult result = null;
 		try {
-			StoreResult result = write(target, value, tags, loadStartMicros, leaseOrMode, loadNanos);
-			return result == null || result == StoreResult.STORED;
+			if (value != null || this.settings.cacheNullValues()) {
+				result = write(target, value, tags, start, mode, loadNanos);
+			}
 		}
 		catch (RuntimeException ex) {
 			this.infrastructure.failed(this, "store a loaded value", ex);
-			return true;
 		}
+		if (result == null && isLeaseToken(mode)) {
+			release(target, mode);
+		}
+		return result;
+	}
+
+	private static boolean isLeaseToken(String mode) {
+		return !mode.isEmpty() && !mode.equals(RedisTagStore.IF_ABSENT) && !mode.equals(RedisTagStore.REPLACE);
 	}
 
 	/**
@@ -235,8 +322,8 @@ public class TagAwareCache implements Cache {
 	 * the store refuse it. Never throws: a failed refresh is counted and logged, and the previous value stays.
 	 * @return how long the entry now stays valid in milliseconds, or -1 if unknown
 	 */
-	long refresh(Target target, Object key, Callable<?> loader, EntryTags tags) {
-		if (!this.infrastructure.redisAllowed()) {
+	long refresh(Target target, Object key, Callable<?> loader, EntryTags tags, CallerContext.Snapshot caller) {
+		if (!this.infrastructure.redisAllowed() || this.invalidations.pending() > 0) {
 			return -1;
 		}
 		Freshness freshness = this.settings.freshness();
@@ -261,8 +348,13 @@ public class TagAwareCache implements Cache {
 		}
 		long started = this.infrastructure.nanoTime();
 		Object value;
-		try {
+		try (CallerContext.Scope scope = restoreCaller(caller, target)) {
 			value = loader.call();
+		}
+		catch (CallerContextException ex) {
+			release(target, token);
+			refreshRejected(ex);
+			return -1;
 		}
 		catch (Exception ex) {
 			this.statistics.refresh(false);
@@ -272,13 +364,13 @@ public class TagAwareCache implements Cache {
 			return -1;
 		}
 		this.statistics.refresh(true);
-		storeLoaded(target, value, tags, leased.redisMicros(), token, this.infrastructure.nanoTime() - started);
+		storeLoaded(target, value, tags, leased.start(), token, this.infrastructure.nanoTime() - started);
 		return this.settings.ttl().toMillis();
 	}
 
 	void refreshRejected(RuntimeException ex) {
 		this.statistics.refreshRejected();
-		this.infrastructure.warn("Cache '" + getName() + "' skipped a refresh, the refresh executor is full: " + ex);
+		this.infrastructure.warn("Cache '" + getName() + "' skipped a refresh: " + ex);
 	}
 
 	private long validMillis(Lookup.Hit hit) {
@@ -289,16 +381,34 @@ public class TagAwareCache implements Cache {
 	}
 
 	/**
-	 * A load start for a load about to begin without a preceding read: a lower bound of the Redis clock, or 0
-	 * (which makes the write refused) if Redis cannot be reached.
+	 * The load start of a load about to begin without a preceding miss (one round trip), or
+	 * {@link LoadStart#UNKNOWN} if Redis cannot be reached.
 	 */
-	long loadStartNow() {
+	LoadStart loadStartNow(Target target) {
+		if (!this.infrastructure.redisAllowed()) {
+			return LoadStart.UNKNOWN;
+		}
 		try {
-			return this.infrastructure.clock().lowerBoundMicros();
+			return this.infrastructure.store().loadStart(target.namespace());
 		}
 		catch (RuntimeException ex) {
-			return 0;
+			this.infrastructure.failed(this, "read a load start", ex);
+			return LoadStart.UNKNOWN;
 		}
+	}
+
+	/**
+	 * The load starts of a replacing write that begins now, per shard of the current tenant, read from Redis
+	 * before the write's method runs ({@code @CachePut}).
+	 */
+	public Map<Namespace, LoadStart> loadStartsNow() {
+		Map<Namespace, LoadStart> starts = new java.util.HashMap<>();
+		for (Namespace namespace : this.layout.namespaces(this.infrastructure.keyPrefix(),
+				this.infrastructure.tenant())) {
+			Target target = new Target(namespace, "", this.infrastructure.tenant());
+			starts.put(namespace, loadStartNow(target));
+		}
+		return starts;
 	}
 
 	void release(Target target, String leaseToken) {
@@ -310,33 +420,106 @@ public class TagAwareCache implements Cache {
 		}
 	}
 
+	/**
+	 * Stores a value the caller vouches for; see {@link #put(Object, Object, EntryTags)}.
+	 */
 	@Override
 	public void put(Object key, @Nullable Object value) {
 		put(key, value, EntryTags.NONE);
 	}
 
 	/**
-	 * Stores a value with tags.
+	 * Stores a value with tags, replacing the key's entry: once this returns, no read returns an older value of
+	 * the key, and no load that began before it stores afterwards. The write is ordered after the load start the
+	 * tags give ({@code @CachePut}: when the method began; a programmatic put: now); if a purge or eviction came
+	 * after that, or the value cannot be stored, the key is removed instead. A removal that cannot reach Redis is
+	 * queued and retried.
 	 * @throws IllegalArgumentException if the value is {@code null} and the cache does not store nulls, or the
-	 * tags are invalid; Redis errors are not thrown
+	 * tags are invalid (the key is removed); Redis errors are not thrown
 	 */
 	public void put(Object key, @Nullable Object value, EntryTags tags) {
+		Target target = target(key);
+		byte[] bytes;
+		List<String> tagList;
+		try {
+			if (value == null && !this.settings.cacheNullValues()) {
+				throw new IllegalArgumentException("Cache '" + getName()
+						+ "' does not store null values; use unless=\"#result == null\" or enable cache-null-values");
+			}
+			tagList = Tags.forEntry(tags.tagsFor(value));
+			bytes = serialize(value);
+		}
+		catch (RuntimeException ex) {
+			invalidateQuietly(target);
+			throw ex;
+		}
+		LoadStart start = tags.loadStart(target.namespace());
+		if (start.olderThan(this.infrastructure.store().maxLoadTime().toNanos())) {
+			start = LoadStart.UNKNOWN;
+		}
+		if (!this.infrastructure.redisAllowed() || this.invalidations.pending() > 0) {
+			this.invalidations.evictLater(getName(), target.tenant(), target.namespace(), target.userKey());
+			return;
+		}
+		try {
+			StoreResult result = this.infrastructure.store()
+				.store(target.namespace(), target.userKey(), bytes, storedTtl(), start, 0, tagList,
+						RedisTagStore.REPLACE);
+			this.infrastructure.succeeded();
+			if (result == StoreResult.STORED) {
+				this.statistics.put();
+			}
+			else {
+				this.statistics.refusedPut();
+			}
+		}
+		catch (RuntimeException ex) {
+			this.infrastructure.failed(this, "write", ex);
+			this.invalidations.evictLater(getName(), target.tenant(), target.namespace(), target.userKey());
+		}
+	}
+
+	/**
+	 * Stores a value loaded after a miss read through {@link #get(Object, Consumer)}: a load, stored only if
+	 * nothing invalidated the key or its tags after {@code start}. Never throws for Redis trouble.
+	 */
+	public void putLoaded(Object key, @Nullable Object value, EntryTags tags, LoadStart start) {
+		if (value == null && !this.settings.cacheNullValues()) {
+			throw new IllegalArgumentException("Cache '" + getName()
+					+ "' does not store null values; use unless=\"#result == null\" or enable cache-null-values");
+		}
+		storeLoaded(target(key), value, tags, start, RedisTagStore.LOAD, 0);
+	}
+
+	private void invalidateQuietly(Target target) {
+		try {
+			this.invalidations.evict(getName(), target.tenant(), target.namespace(), target.userKey());
+		}
+		catch (RuntimeException ex) {
+			this.infrastructure.failed(this, "remove a key whose new value was not stored", ex);
+		}
+	}
+
+	/**
+	 * Stores the value only if the key has no entry, atomically in Redis.
+	 * @return the existing value, or {@code null} if the value was stored (or Redis could not be reached)
+	 */
+	@Override
+	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
+		return putIfAbsent(key, value, EntryTags.NONE);
+	}
+
+	/**
+	 * As {@link #putIfAbsent(Object, Object)}, with tags.
+	 */
+	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value, EntryTags tags) {
 		if (value == null && !this.settings.cacheNullValues()) {
 			throw new IllegalArgumentException("Cache '" + getName()
 					+ "' does not store null values; use unless=\"#result == null\" or enable cache-null-values");
 		}
 		Target target = target(key);
-		long loadStart = tags.loadStartMicros();
-		write(target, value, tags, loadStart, "", 0);
-	}
-
-	@Override
-	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
-		ValueWrapper existing = get(key);
-		if (existing == null) {
-			put(key, value);
-		}
-		return existing;
+		StoreResult result = storeLoaded(target, value, tags, LoadStart.NOW, RedisTagStore.IF_ABSENT, 0);
+		return (result == StoreResult.EXISTS) ? readThrough(target, null) : null;
 	}
 
 	@Override
@@ -344,38 +527,61 @@ public class TagAwareCache implements Cache {
 		evictIfPresent(key);
 	}
 
+	/**
+	 * Removes the key and fences it, so that no load begun before now stores it again. If Redis cannot be
+	 * reached the eviction is queued and retried, and {@code false} is returned.
+	 */
 	@Override
 	public boolean evictIfPresent(Object key) {
 		Target target = target(key);
-		boolean removed = this.infrastructure.store().evict(target.namespace(), target.userKey());
-		this.statistics.eviction();
-		return removed;
+		try {
+			boolean removed = this.invalidations.evict(getName(), target.tenant(), target.namespace(),
+					target.userKey());
+			this.statistics.eviction();
+			return removed;
+		}
+		catch (InvalidationPendingException ex) {
+			this.infrastructure.failed(this, "evict a key (queued for retry)", ex);
+			return false;
+		}
 	}
 
 	/**
-	 * Removes every entry of the cache in bounded batches; a value whose load began before the clear is not
-	 * stored afterwards.
+	 * Removes every entry of the cache, in every version of its layout, in bounded batches; a value whose load
+	 * began before the clear is not stored afterwards. If Redis cannot be reached the clear is queued and
+	 * retried.
 	 */
 	@Override
 	public void clear() {
-		purge(RedisTagStore.CACHE_TAG);
+		invalidate();
 	}
 
 	@Override
 	public boolean invalidate() {
-		return purge(RedisTagStore.CACHE_TAG) > 0;
+		try {
+			return purge(RedisTagStore.CACHE_TAG) > 0;
+		}
+		catch (InvalidationPendingException ex) {
+			this.infrastructure.failed(this, "clear (queued for retry)", ex);
+			return false;
+		}
 	}
 
 	/**
-	 * Purges one tag from this cache.
+	 * Purges one tag from this cache, in every version of its layout.
 	 * @return how many entries were removed
+	 * @throws InvalidationPendingException if Redis cannot be reached; the purge is queued and retried
 	 */
 	public long purge(String tag) {
 		long started = this.infrastructure.nanoTime();
-		long removed = this.infrastructure.store()
-			.purge(this.layout.namespaces(this.infrastructure.keyPrefix(), this.infrastructure.tenant()), tag);
-		this.statistics.purge(removed, this.infrastructure.nanoTime() - started);
-		return removed;
+		Map<String, Long> removed = this.invalidations.purge(getName(), tag, this.infrastructure.tenant());
+		long count = removed.getOrDefault(getName(), 0L);
+		recordPurge(count, this.infrastructure.nanoTime() - started);
+		return count;
+	}
+
+	void recordPurge(long removed, long nanos) {
+		this.statistics.purge(removed, nanos);
 	}
 
 	/**
@@ -391,30 +597,26 @@ public class TagAwareCache implements Cache {
 		return count;
 	}
 
-	private Lookup lookup(Target target) {
-		return lookup(target, null);
-	}
-
 	/**
-	 * Reads an entry, asking for the load lease on a miss when a token is given; never throws.
+	 * Reads an entry, asking for the load lease on a miss when a token is given; never throws. While this
+	 * instance has invalidations it could not send, it reads nothing from Redis until they are sent.
 	 */
 	Lookup lookup(Target target, @Nullable String leaseToken) {
 		if (!this.infrastructure.redisAllowed()) {
-			return new Lookup.Miss(0);
+			return Lookup.Miss.UNREACHED;
+		}
+		if (this.invalidations.pending() > 0 && !this.invalidations.retry()) {
+			return Lookup.Miss.UNREACHED;
 		}
 		try {
-			ensureWatermarks();
 			Lookup lookup = this.infrastructure.store()
 				.lookup(target.namespace(), target.userKey(), leaseToken, this.loader.leaseTime());
-			if (lookup instanceof Lookup.Miss miss) {
-				this.infrastructure.clock().observe(miss.redisMicros(), this.infrastructure.nanoTime());
-			}
 			this.infrastructure.succeeded();
 			return lookup;
 		}
 		catch (RuntimeException ex) {
 			this.infrastructure.failed(this, "read", ex);
-			return new Lookup.Miss(0);
+			return Lookup.Miss.UNREACHED;
 		}
 	}
 
@@ -426,7 +628,8 @@ public class TagAwareCache implements Cache {
 			return new SimpleValueWrapper(null);
 		}
 		try {
-			return new SimpleValueWrapper(this.infrastructure.serializer().deserialize(hit.value()));
+			Object value = this.infrastructure.serializer().deserialize(hit.value());
+			return new SimpleValueWrapper((value instanceof NullValue) ? null : value);
 		}
 		catch (RuntimeException ex) {
 			this.infrastructure.failed(this, "deserialize entry '" + target.userKey() + "', which is removed", ex);
@@ -441,25 +644,24 @@ public class TagAwareCache implements Cache {
 	}
 
 	/**
-	 * @return what Redis did, or {@code null} if it was not reached
+	 * Writes a loaded value.
+	 * @return what Redis did, or {@code null} if nothing was sent (Redis skipped, or the load cannot be ordered)
 	 */
-	private @Nullable StoreResult write(Target target, @Nullable Object value, EntryTags tags,
-			long loadStartMicros, String leaseOrMode, long loadNanos) {
+	private @Nullable StoreResult write(Target target, @Nullable Object value, EntryTags tags, LoadStart start,
+			String mode, long loadNanos) {
 		List<String> tagList = Tags.forEntry(tags.tagsFor(value));
-		byte[] bytes = (value != null) ? this.infrastructure.serializer().serialize(value) : NULL_VALUE;
-		if (bytes == null || (value != null && bytes.length == 0)) {
-			throw new IllegalStateException("Serializer produced no bytes for a value of " + value.getClass());
+		byte[] bytes = serialize(value);
+		if (!this.infrastructure.redisAllowed() || this.invalidations.pending() > 0) {
+			return null;
 		}
-		if (!this.infrastructure.redisAllowed()) {
+		if (start.unknown() || start.olderThan(this.infrastructure.store().maxLoadTime().toNanos())) {
+			this.statistics.refusedPut();
 			return null;
 		}
 		try {
-			ensureWatermarks();
-			long start = (loadStartMicros == Long.MAX_VALUE) ? this.infrastructure.clock().lowerBoundMicros()
-					: loadStartMicros;
 			StoreResult result = this.infrastructure.store()
 				.store(target.namespace(), target.userKey(), bytes, storedTtl(), start, loadNanos / 1_000_000,
-						tagList, leaseOrMode);
+						tagList, mode);
 			this.infrastructure.succeeded();
 			if (result == StoreResult.STORED) {
 				this.statistics.put();
@@ -475,6 +677,17 @@ public class TagAwareCache implements Cache {
 		}
 	}
 
+	private byte[] serialize(@Nullable Object value) {
+		if (value == null || value instanceof NullValue) {
+			return NULL_VALUE;
+		}
+		byte[] bytes = this.infrastructure.serializer().serialize(value);
+		if (bytes == null || bytes.length == 0) {
+			throw new IllegalStateException("Serializer produced no bytes for a value of " + value.getClass());
+		}
+		return bytes;
+	}
+
 	/**
 	 * The time to live of one new entry: the cache's, shortened by a random part of the jitter fraction, plus the
 	 * grace period in which it may be served stale.
@@ -486,19 +699,6 @@ public class TagAwareCache implements Cache {
 			ttl -= (long) (ttl * freshness.ttlJitter() * ThreadLocalRandom.current().nextDouble());
 		}
 		return Duration.ofMillis(Math.max(1, ttl) + freshness.grace().toMillis());
-	}
-
-	/**
-	 * Once per tenant and instance, before the first read or write, so that a watermark deleted later is
-	 * recreated by {@code put.lua} at the current time (refusing older loads) rather than here at 0.
-	 */
-	private void ensureWatermarks() {
-		String tenant = this.infrastructure.tenant();
-		if (!this.tenantsWithWatermarks.contains(tenant)) {
-			this.infrastructure.store()
-				.initializeWatermarks(this.layout.namespaces(this.infrastructure.keyPrefix(), tenant));
-			this.tenantsWithWatermarks.add(tenant);
-		}
 	}
 
 	void countRead(@Nullable ValueWrapper found) {
@@ -514,13 +714,17 @@ public class TagAwareCache implements Cache {
 		this.statistics.error();
 	}
 
-	private Target target(Object key) {
+	Target target(Object key) {
 		String userKey = CacheKeys.toUserKey(key);
 		String tenant = this.infrastructure.tenant();
-		return new Target(this.layout.namespaceFor(this.infrastructure.keyPrefix(), tenant, userKey), userKey);
+		return new Target(this.layout.namespaceFor(this.infrastructure.keyPrefix(), tenant, userKey), userKey,
+				tenant);
 	}
 
-	record Target(Namespace namespace, String userKey) {
+	/**
+	 * A key resolved on the caller's thread: where it lives, and for which tenant.
+	 */
+	record Target(Namespace namespace, String userKey, String tenant) {
 
 		String flightKey() {
 			return this.namespace.value() + this.userKey;

@@ -3,7 +3,6 @@ package io.github.cachetags.cache;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,6 +45,8 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 
 	private final List<Consumer<TagAwareCache>> creationListeners = new CopyOnWriteArrayList<>();
 
+	private final Invalidations invalidations;
+
 	/**
 	 * @param infrastructure what the caches share
 	 * @param settings settings of a cache by name
@@ -57,6 +58,8 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 		this.infrastructure = infrastructure;
 		this.settings = settings;
 		this.dynamic = dynamic;
+		this.invalidations = new Invalidations(infrastructure.store(), infrastructure.keyPrefix(),
+				this::localLayouts, (name) -> layoutOf(name, settings.apply(name)));
 		initialCaches.forEach(this::create);
 	}
 
@@ -73,7 +76,7 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 		boolean[] created = new boolean[1];
 		TagAwareCache cache = this.caches.computeIfAbsent(name, (key) -> {
 			created[0] = true;
-			return new TagAwareCache(key, this.settings.apply(key), this.infrastructure);
+			return new TagAwareCache(key, this.settings.apply(key), this.infrastructure, this.invalidations);
 		});
 		if (created[0]) {
 			register(cache.layout());
@@ -88,6 +91,26 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 	public void forEachCache(Consumer<TagAwareCache> listener) {
 		this.creationListeners.add(listener);
 		new ArrayList<>(this.caches.values()).forEach(listener);
+	}
+
+	/**
+	 * Purges and evictions, and the ones queued because they could not reach Redis yet.
+	 */
+	public Invalidations getInvalidations() {
+		return this.invalidations;
+	}
+
+	private Collection<CacheLayout> localLayouts() {
+		List<CacheLayout> layouts = new ArrayList<>();
+		for (TagAwareCache cache : this.caches.values()) {
+			register(cache.layout());
+			layouts.add(cache.layout());
+		}
+		return layouts;
+	}
+
+	private static CacheLayout layoutOf(String name, CacheSettings settings) {
+		return new CacheLayout(name, settings.version(), settings.shards());
 	}
 
 	/**
@@ -124,33 +147,41 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 		return Collections.unmodifiableMap(new TreeMap<>(this.caches));
 	}
 
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * Every mark is switched, in every shard of every cache layout, before any entry is removed.
+	 * @throws InvalidationPendingException if Redis cannot be reached; the purge is queued and retried until it
+	 * is accepted, and this instance reads no cached entries meanwhile
+	 */
 	@Override
 	public long purge(String tag) {
-		Tags.requireValid(tag);
-		long removed = 0;
-		for (CacheLayout layout : knownLayouts(null)) {
-			removed += purge(layout, tag);
-		}
-		return removed;
+		return purgeIn(null, tag);
 	}
 
+	/**
+	 * {@inheritDoc}
+	 * @throws InvalidationPendingException if Redis cannot be reached; the purge is queued and retried
+	 */
 	@Override
 	public long purge(String cacheName, String tag) {
-		Tags.requireValid(tag);
-		long removed = 0;
-		for (CacheLayout layout : knownLayouts(cacheName)) {
-			removed += purge(layout, tag);
-		}
-		return removed;
+		return purgeIn(cacheName, tag);
 	}
 
-	private long purge(CacheLayout layout, String tag) {
-		TagAwareCache local = this.caches.get(layout.name());
-		if (local != null && local.layout().equals(layout)) {
-			return local.purge(tag);
+	private long purgeIn(@Nullable String cacheName, String tag) {
+		Tags.requireValid(tag);
+		long started = this.infrastructure.nanoTime();
+		Map<String, Long> removed = this.invalidations.purge(cacheName, tag, this.infrastructure.tenant());
+		long nanos = this.infrastructure.nanoTime() - started;
+		long total = 0;
+		for (Map.Entry<String, Long> entry : removed.entrySet()) {
+			TagAwareCache local = this.caches.get(entry.getKey());
+			if (local != null) {
+				local.recordPurge(entry.getValue(), nanos);
+			}
+			total += entry.getValue();
 		}
-		return this.infrastructure.store()
-			.purge(layout.namespaces(this.infrastructure.keyPrefix(), this.infrastructure.tenant()), tag);
+		return total;
 	}
 
 	@Override
@@ -158,7 +189,7 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 		Tags.requireValid(tag);
 		Map<String, Long> counts = new TreeMap<>();
 		String tenant = this.infrastructure.tenant();
-		for (CacheLayout layout : knownLayouts(null)) {
+		for (CacheLayout layout : this.invalidations.layouts(null)) {
 			long count = 0;
 			for (Namespace namespace : layout.namespaces(this.infrastructure.keyPrefix(), tenant)) {
 				count += this.infrastructure.store().count(namespace, tag);
@@ -166,32 +197,6 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 			counts.merge(layout.name(), count, Long::sum);
 		}
 		return counts;
-	}
-
-	/**
-	 * Layouts of this instance's caches and of every cache recorded in Redis, optionally of one name only.
-	 */
-	private List<CacheLayout> knownLayouts(@Nullable String onlyName) {
-		Map<String, CacheLayout> layouts = new LinkedHashMap<>();
-		for (TagAwareCache cache : this.caches.values()) {
-			register(cache.layout());
-			layouts.put(cache.layout().descriptor(), cache.layout());
-		}
-		for (String descriptor : this.infrastructure.store().registered()) {
-			CacheLayout.parse(descriptor).ifPresent((layout) -> layouts.putIfAbsent(descriptor, layout));
-		}
-		if (onlyName != null && layouts.values().stream().noneMatch((layout) -> layout.name().equals(onlyName))) {
-			CacheSettings settings = this.settings.apply(onlyName);
-			CacheLayout layout = new CacheLayout(onlyName, settings.version(), settings.shards());
-			layouts.put(layout.descriptor(), layout);
-		}
-		List<CacheLayout> result = new ArrayList<>();
-		for (CacheLayout layout : layouts.values()) {
-			if (onlyName == null || layout.name().equals(onlyName)) {
-				result.add(layout);
-			}
-		}
-		return result;
 	}
 
 }

@@ -4,13 +4,22 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
+import io.github.cachetags.store.LoadStart;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.Cache;
 
 /**
- * A {@link TagAwareCache} as one method invocation sees it: its writes carry that invocation's tags and load
- * start. Created per invocation by the cache resolver; not shared between threads.
+ * A {@link TagAwareCache} as one method invocation sees it: its writes carry that invocation's tags and load start,
+ * and its changes follow the invocation's transaction. Created per invocation by the cache resolver; not shared
+ * between threads.
+ * <p>
+ * For {@code @Cacheable}, a value put after a miss is a load, stored under the load start that miss read. For
+ * {@code @CachePut} a put is a replacing write. Inside a transaction, puts, {@code evict} and {@code clear} take
+ * effect after it completes (as with Spring's {@code TransactionAwareCacheDecorator}): on commit as asked; on
+ * rollback a replacing put still removes the key, and an eviction or clear still runs, because an inner
+ * transaction may have committed the change they stand for. {@code evictIfPresent} and {@code invalidate} act at
+ * once.
  */
 public final class TaggedCacheView implements Cache {
 
@@ -18,9 +27,31 @@ public final class TaggedCacheView implements Cache {
 
 	private final EntryTags tags;
 
-	public TaggedCacheView(TagAwareCache cache, EntryTags tags) {
+	private final boolean replacing;
+
+	private final Deferral deferral;
+
+	private final @Nullable Class<?> declaredType;
+
+	private @Nullable Object missedKey;
+
+	private LoadStart missStart = LoadStart.UNKNOWN;
+
+	/**
+	 * @param cache the cache
+	 * @param tags the invocation's tags and load start
+	 * @param replacing whether a put replaces the entry ({@code @CachePut}) rather than stores a load
+	 * @param deferral when changes made inside a transaction take effect
+	 * @param declaredType the type a cached value must have to be returned (the method's return type), or
+	 * {@code null} to return any; a cached value of another type is removed and read as a miss
+	 */
+	public TaggedCacheView(TagAwareCache cache, EntryTags tags, boolean replacing, Deferral deferral,
+			@Nullable Class<?> declaredType) {
 		this.cache = cache;
 		this.tags = tags;
+		this.replacing = replacing;
+		this.deferral = deferral;
+		this.declaredType = declaredType;
 	}
 
 	TagAwareCache target() {
@@ -39,7 +70,19 @@ public final class TaggedCacheView implements Cache {
 
 	@Override
 	public @Nullable ValueWrapper get(Object key) {
-		return this.cache.get(key);
+		ValueWrapper found = this.cache.get(key, (start) -> missed(key, start));
+		if (found != null && mistyped(key, found.get())) {
+			return this.cache.get(key, (start) -> missed(key, start));
+		}
+		return found;
+	}
+
+	private boolean mistyped(Object key, @Nullable Object value) {
+		if (value == null || this.declaredType == null || this.declaredType.isInstance(value)) {
+			return false;
+		}
+		this.cache.discardMistyped(key, this.declaredType, value);
+		return true;
 	}
 
 	@Override
@@ -49,12 +92,16 @@ public final class TaggedCacheView implements Cache {
 
 	@Override
 	public <T> @Nullable T get(Object key, Callable<T> valueLoader) {
-		return this.cache.get(key, valueLoader, this.tags);
+		T value = this.cache.get(key, valueLoader, this.tags);
+		if (mistyped(key, value)) {
+			return this.cache.get(key, valueLoader, this.tags);
+		}
+		return value;
 	}
 
 	@Override
 	public CompletableFuture<?> retrieve(Object key) {
-		return this.cache.retrieve(key);
+		return this.cache.retrieve(key, (start) -> missed(key, start));
 	}
 
 	@Override
@@ -62,23 +109,33 @@ public final class TaggedCacheView implements Cache {
 		return this.cache.retrieve(key, valueLoader, this.tags);
 	}
 
+	private synchronized void missed(Object key, LoadStart start) {
+		this.missedKey = key;
+		this.missStart = start;
+	}
+
 	@Override
 	public void put(Object key, @Nullable Object value) {
-		this.cache.put(key, value, this.tags);
+		if (this.replacing) {
+			this.deferral.afterTransaction(() -> this.cache.put(key, value, this.tags), () -> this.cache.evict(key));
+			return;
+		}
+		LoadStart start;
+		synchronized (this) {
+			start = key.equals(this.missedKey) ? this.missStart : LoadStart.UNKNOWN;
+		}
+		this.deferral.afterTransaction(() -> this.cache.putLoaded(key, value, this.tags, start), () -> {
+		});
 	}
 
 	@Override
 	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
-		ValueWrapper existing = this.cache.get(key);
-		if (existing == null) {
-			put(key, value);
-		}
-		return existing;
+		return this.cache.putIfAbsent(key, value, this.tags);
 	}
 
 	@Override
 	public void evict(Object key) {
-		this.cache.evict(key);
+		this.deferral.afterTransaction(() -> this.cache.evict(key), () -> this.cache.evict(key));
 	}
 
 	@Override
@@ -88,7 +145,7 @@ public final class TaggedCacheView implements Cache {
 
 	@Override
 	public void clear() {
-		this.cache.clear();
+		this.deferral.afterTransaction(this.cache::clear, this.cache::clear);
 	}
 
 	@Override

@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 
 import io.github.cachetags.CacheTagOperations;
 import io.github.cachetags.annotation.EvictTags;
+import io.github.cachetags.cache.InvalidationPendingException;
 import io.github.cachetags.tags.Tags;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -19,13 +20,12 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.core.MethodClassKey;
 import org.springframework.core.annotation.AnnotatedElementUtils;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Applies {@link EvictTags}: evaluates and validates the tags when the method returns (so a bad tag fails the
  * method, and rolls back its transaction, before anything is purged), then purges them at once or, inside a
- * transaction, after it commits. A purge that fails for Redis trouble is logged, never thrown.
+ * transaction, after it completes (after a rollback too, since an inner {@code REQUIRES_NEW} transaction may have
+ * committed the change). A purge that fails for Redis trouble is logged, never thrown, and queued for retry.
  */
 public class EvictTagsInterceptor implements MethodInterceptor {
 
@@ -60,17 +60,9 @@ public class EvictTagsInterceptor implements MethodInterceptor {
 		}
 		Object result = invocation.proceed();
 		List<String> tags = validated(this.evaluator.evaluate(evictTags.value(), root, result));
-		if (TransactionSynchronizationManager.isSynchronizationActive()) {
-			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-				@Override
-				public void afterCommit() {
-					purge(evictTags, tags);
-				}
-			});
-		}
-		else {
-			purge(evictTags, tags);
-		}
+		// after a rollback too: an inner REQUIRES_NEW transaction may have committed the change the tags stand for,
+		// and a purge too many only costs misses
+		TransactionDeferral.INSTANCE.afterTransaction(() -> purge(evictTags, tags), () -> purge(evictTags, tags));
 		return result;
 	}
 
@@ -93,7 +85,10 @@ public class EvictTagsInterceptor implements MethodInterceptor {
 				}
 			}
 			catch (RuntimeException ex) {
-				logger.error("Could not purge tag '" + tag + "'; its entries may be served until they expire", ex);
+				logger.error("Could not purge tag '" + tag + "' now"
+						+ ((ex instanceof InvalidationPendingException) ? "; it is queued and retried until Redis accepts it"
+								: "; its entries may be served until they expire"),
+						ex);
 			}
 		}
 	}

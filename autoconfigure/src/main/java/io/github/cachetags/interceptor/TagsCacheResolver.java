@@ -9,10 +9,12 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.cachetags.annotation.CacheTags;
+import io.github.cachetags.cache.Deferral;
 import io.github.cachetags.cache.EntryTags;
 import io.github.cachetags.cache.TagAwareCache;
 import io.github.cachetags.cache.TaggedCacheView;
-import io.github.cachetags.store.RedisClock;
+import io.github.cachetags.store.LoadStart;
+import io.github.cachetags.store.Namespace;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.support.AopUtils;
@@ -24,11 +26,13 @@ import org.springframework.cache.interceptor.CacheResolver;
 import org.springframework.cache.interceptor.CacheableOperation;
 import org.springframework.core.MethodClassKey;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.ClassUtils;
 
 /**
- * Resolves caches like Spring's {@code SimpleCacheResolver} and, for {@code @Cacheable} and {@code @CachePut}
- * on a {@link TagAwareCache}, hands out a view that tags the stored entry from {@link CacheTags} and stamps it
- * with the time the invocation began, which closes the stale-set race.
+ * Resolves caches like Spring's {@code SimpleCacheResolver} and hands out, for a {@link TagAwareCache}, a view
+ * ({@link TaggedCacheView}) that tags stored entries from {@link CacheTags}, orders them after the invocation's
+ * load start (closing the stale-set race), and defers changes to the end of a transaction. For {@code @CachePut}
+ * the load start is read from Redis here, before the method runs; for {@code @Cacheable} it comes with the miss.
  */
 public class TagsCacheResolver implements CacheResolver {
 
@@ -36,22 +40,25 @@ public class TagsCacheResolver implements CacheResolver {
 
 	private final TagExpressionEvaluator evaluator;
 
-	private final RedisClock clock;
+	private final Deferral deferral;
 
 	private final Map<MethodClassKey, Optional<String[]>> expressions = new ConcurrentHashMap<>();
 
-	public TagsCacheResolver(CacheManager cacheManager, TagExpressionEvaluator evaluator, RedisClock clock) {
+	public TagsCacheResolver(CacheManager cacheManager, TagExpressionEvaluator evaluator) {
+		this(cacheManager, evaluator, TransactionDeferral.INSTANCE);
+	}
+
+	public TagsCacheResolver(CacheManager cacheManager, TagExpressionEvaluator evaluator, Deferral deferral) {
 		this.cacheManager = cacheManager;
 		this.evaluator = evaluator;
-		this.clock = clock;
+		this.deferral = deferral;
 	}
 
 	@Override
 	public Collection<? extends Cache> resolveCaches(CacheOperationInvocationContext<?> context) {
 		Collection<String> names = context.getOperation().getCacheNames();
-		boolean writes = context.getOperation() instanceof CacheableOperation
-				|| context.getOperation() instanceof CachePutOperation;
-		EntryTags tags = null;
+		boolean replacing = context.getOperation() instanceof CachePutOperation;
+		boolean writes = replacing || context.getOperation() instanceof CacheableOperation;
 		List<Cache> caches = new ArrayList<>(names.size());
 		for (String name : names) {
 			Cache cache = this.cacheManager.getCache(name);
@@ -59,11 +66,11 @@ public class TagsCacheResolver implements CacheResolver {
 				throw new IllegalArgumentException(
 						"Cannot find cache named '" + name + "' for " + context.getOperation());
 			}
-			if (writes && cache instanceof TagAwareCache tagAware) {
-				if (tags == null) {
-					tags = entryTags(context, names);
-				}
-				caches.add(new TaggedCacheView(tagAware, tags));
+			if (cache instanceof TagAwareCache tagAware) {
+				EntryTags tags = writes ? entryTags(context, names, replacing ? tagAware.loadStartsNow() : Map.of())
+						: EntryTags.NONE;
+				caches.add(new TaggedCacheView(tagAware, tags, replacing, this.deferral,
+						declaredType(context.getMethod())));
 			}
 			else {
 				caches.add(cache);
@@ -72,8 +79,8 @@ public class TagsCacheResolver implements CacheResolver {
 		return caches;
 	}
 
-	private EntryTags entryTags(CacheOperationInvocationContext<?> context, Collection<String> names) {
-		long loadStart = loadStart();
+	private EntryTags entryTags(CacheOperationInvocationContext<?> context, Collection<String> names,
+			Map<Namespace, LoadStart> loadStarts) {
 		Object target = context.getTarget();
 		Class<?> targetClass = AopUtils.getTargetClass(target);
 		String[] expressionStrings = this.expressions
@@ -82,16 +89,24 @@ public class TagsCacheResolver implements CacheResolver {
 			.orElse(null);
 		TagExpressionRoot root = new TagExpressionRoot(context.getMethod(), context.getArgs(), target, targetClass,
 				names);
-		return new InvocationTags(expressionStrings, root, loadStart, this.evaluator);
+		return new InvocationTags(expressionStrings, root, loadStarts, this.evaluator);
 	}
 
-	private long loadStart() {
-		try {
-			return this.clock.lowerBoundMicros();
+	/**
+	 * The type a cached value of the method must have: its boxed return type, unless that says nothing precise
+	 * ({@code Object}, {@code void}) or is a wrapper the cache abstraction unwraps ({@code Optional}, futures and
+	 * reactive types), in which case {@code null}.
+	 */
+	static @Nullable Class<?> declaredType(Method method) {
+		Class<?> type = ClassUtils.resolvePrimitiveIfNecessary(method.getReturnType());
+		if (type == Object.class || type == Void.class || type == Optional.class
+				|| java.util.concurrent.Future.class.isAssignableFrom(type)
+				|| java.util.concurrent.CompletionStage.class.isAssignableFrom(type)
+				|| type.getName().startsWith("org.reactivestreams.") || type.getName().startsWith("reactor.")
+				|| type.getName().startsWith("kotlinx.")) {
+			return null;
 		}
-		catch (RuntimeException ex) {
-			return 0;
-		}
+		return type;
 	}
 
 	private static Optional<String[]> findExpressions(Method method, Class<?> targetClass) {
@@ -103,8 +118,13 @@ public class TagsCacheResolver implements CacheResolver {
 		return Optional.ofNullable(tags).map(CacheTags::value);
 	}
 
-	private record InvocationTags(String @Nullable [] expressions, TagExpressionRoot root, long loadStartMicros,
-			TagExpressionEvaluator evaluator) implements EntryTags {
+	private record InvocationTags(String @Nullable [] expressions, TagExpressionRoot root,
+			Map<Namespace, LoadStart> loadStarts, TagExpressionEvaluator evaluator) implements EntryTags {
+
+		@Override
+		public LoadStart loadStart(Namespace namespace) {
+			return this.loadStarts.getOrDefault(namespace, LoadStart.UNKNOWN);
+		}
 
 		@Override
 		public List<String> tagsFor(@Nullable Object value) {

@@ -23,14 +23,17 @@ public sealed interface Lookup {
 	/**
 	 * No valid entry.
 	 *
-	 * @param redisMicros the Redis time at which the miss was seen, in microseconds since the epoch; 0 if Redis
+	 * @param start the load start a value loaded now must be stored under; {@link LoadStart#UNKNOWN} if Redis
 	 * was not reached
 	 * @param leaseHeld whether the caller holds the key's load lease (only when it asked for it)
 	 */
-	record Miss(long redisMicros, boolean leaseHeld) implements Lookup {
+	record Miss(LoadStart start, boolean leaseHeld) implements Lookup {
 
-		public Miss(long redisMicros) {
-			this(redisMicros, false);
+		/** A miss without Redis: nothing loaded now may be stored. */
+		public static final Miss UNREACHED = new Miss(LoadStart.UNKNOWN, false);
+
+		public boolean redisReached() {
+			return this.start.known();
 		}
 
 	}

@@ -32,12 +32,29 @@ final class LuaScript {
 	}
 
 	static LuaScript load(String name) {
+		return new LuaScript(name, read(name));
+	}
+
+	/**
+	 * Loads a script with a library of local functions prepended (such as {@code stamps.lua}).
+	 */
+	static LuaScript load(String name, String library) {
+		byte[] prelude = read(library);
+		byte[] body = read(name);
+		byte[] source = new byte[prelude.length + 1 + body.length];
+		System.arraycopy(prelude, 0, source, 0, prelude.length);
+		source[prelude.length] = '\n';
+		System.arraycopy(body, 0, source, prelude.length + 1, body.length);
+		return new LuaScript(name, source);
+	}
+
+	private static byte[] read(String name) {
 		String resource = name + ".lua";
 		try (InputStream in = LuaScript.class.getResourceAsStream(resource)) {
 			if (in == null) {
 				throw new IllegalStateException("Missing script resource " + resource);
 			}
-			return new LuaScript(name, in.readAllBytes());
+			return in.readAllBytes();
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException("Cannot read script resource " + resource, ex);

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * The Redis key prefix of one cache shard: {@code {prefix:tenant:cache:shard}:v<version>:}.
  * <p>
- * The braces make every key of the shard (entries, tag marks, tag indexes, tombstones) hash to one slot, so
+ * The braces make every key of the shard (entries, tag marks, tag indexes, fences, the stamp key) hash to one slot, so
  * one script may touch them together, also on a cluster. Only the first {@code {...}} of a key decides its slot,
  * and the namespace comes first, so braces in user keys or tags cannot move an entry.
  *
@@ -28,7 +28,8 @@ public record Namespace(String value) {
 		return bytes(this.value + "e:" + userKey);
 	}
 
-	public byte[] tombstoneKey(String userKey) {
+	/** Stamp of the key's latest eviction or replacing write; refuses loads begun before it. */
+	public byte[] fenceKey(String userKey) {
 		return bytes(this.value + "k:" + userKey);
 	}
 
@@ -44,9 +45,9 @@ public record Namespace(String value) {
 		return bytes(this.value + "i:" + tag);
 	}
 
-	/** Time of the shard's latest purge; stands in for a tag mark that went missing. */
-	public byte[] watermarkKey() {
-		return bytes(this.value + "p");
+	/** The shard's stamp key: epoch and invalidation counters (see {@code stamps.lua}). */
+	public byte[] stampKey() {
+		return bytes(this.value + "q");
 	}
 
 	byte[] drainKey(String token) {

@@ -2,23 +2,19 @@ package io.github.cachetags.store;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
 import org.springframework.data.redis.connection.ReturnType;
-import org.springframework.data.redis.core.types.Expiration;
 import org.springframework.util.Assert;
 
 /**
@@ -39,13 +35,24 @@ public class RedisTagStore {
 
 	private static final String REGISTRY_SUFFIX = ":caches";
 
-	private static final LuaScript GET = LuaScript.load("get");
+	/**
+	 * Longest extra time an invalidation fences off older loads beyond the max load time, to absorb the delay
+	 * between the client's measure of a load's age and Redis' check; the slack is the max load time itself, between
+	 * 1 and 10 seconds.
+	 */
+	static final Duration MAX_FENCE_SLACK = Duration.ofSeconds(10);
 
-	private static final LuaScript PUT = LuaScript.load("put");
+	private static final String STAMPS = "stamps";
 
-	private static final LuaScript EVICT = LuaScript.load("evict");
+	private static final LuaScript GET = LuaScript.load("get", STAMPS);
 
-	private static final LuaScript PURGE = LuaScript.load("purge");
+	private static final LuaScript PUT = LuaScript.load("put", STAMPS);
+
+	private static final LuaScript EVICT = LuaScript.load("evict", STAMPS);
+
+	private static final LuaScript PURGE = LuaScript.load("purge", STAMPS);
+
+	private static final LuaScript STAMP = LuaScript.load("stamp", STAMPS);
 
 	private static final LuaScript DRAIN = LuaScript.load("drain");
 
@@ -53,16 +60,24 @@ public class RedisTagStore {
 
 	private static final LuaScript RELEASE = LuaScript.load("release");
 
-	private static final LuaScript REFRESH = LuaScript.load("refresh");
+	private static final LuaScript REFRESH = LuaScript.load("refresh", STAMPS);
 
-	/** Store mode: only if no entry exists (a late loader must not overwrite a fresher value). */
+	/** Store mode: a load stored only if no entry exists (a late loader must not overwrite a fresher value). */
 	public static final String IF_ABSENT = "!nx";
+
+	/** Store mode: a load stored whether or not an entry exists. */
+	public static final String LOAD = "";
+
+	/** Store mode: a replacing write ({@code Cache.put}, {@code @CachePut}); see {@link #store}. */
+	public static final String REPLACE = "!put";
 
 	private final RedisConnectionFactory connectionFactory;
 
 	private final byte[] registryKey;
 
 	private final long guardMillis;
+
+	private final byte[] fenceBytes;
 
 	private final int purgeBatchSize;
 
@@ -80,7 +95,16 @@ public class RedisTagStore {
 		this.connectionFactory = connectionFactory;
 		this.registryKey = Namespace.bytes(keyPrefix + REGISTRY_SUFFIX);
 		this.guardMillis = loadGuard.toMillis();
+		long slack = Math.max(1000, Math.min(MAX_FENCE_SLACK.toMillis(), loadGuard.toMillis()));
+		this.fenceBytes = ascii(loadGuard.toMillis() + slack);
 		this.purgeBatchSize = purgeBatchSize;
+	}
+
+	/**
+	 * How long a load may take and still be stored.
+	 */
+	public Duration maxLoadTime() {
+		return Duration.ofMillis(this.guardMillis);
 	}
 
 	/**
@@ -95,14 +119,28 @@ public class RedisTagStore {
 	 * trip. The lease is held until it expires or is released by {@link #store} or {@link #release}.
 	 */
 	public Lookup lookup(Namespace namespace, String userKey, @Nullable String leaseToken, Duration leaseTime) {
+		long sent = System.nanoTime();
 		List<Object> reply = execute((connection) -> (leaseToken != null)
 				? GET.run(connection, ReturnType.MULTI, 1, namespace.entryKey(userKey), namespace.bytes(),
-						ascii(leaseToken), ascii(Math.max(1, leaseTime.toMillis())), Namespace.bytes(userKey))
-				: GET.run(connection, ReturnType.MULTI, 1, namespace.entryKey(userKey), namespace.bytes()));
+						this.fenceBytes, ascii(leaseToken), ascii(Math.max(1, leaseTime.toMillis())),
+						Namespace.bytes(userKey))
+				: GET.run(connection, ReturnType.MULTI, 1, namespace.entryKey(userKey), namespace.bytes(),
+						this.fenceBytes));
 		if (asLong(reply.get(0)) == 1) {
 			return new Lookup.Hit((byte[]) reply.get(1), asLong(reply.get(2)), asLong(reply.get(3)));
 		}
-		return new Lookup.Miss(asLong(reply.get(1)) * 1_000_000 + asLong(reply.get(2)), asLong(reply.get(3)) == 1);
+		return new Lookup.Miss(new LoadStart(asString(reply.get(1)), asLong(reply.get(2)), sent),
+				asLong(reply.get(3)) == 1);
+	}
+
+	/**
+	 * Reads the load start of a write that begins now without a preceding read (such as {@code @CachePut}).
+	 */
+	public LoadStart loadStart(Namespace namespace) {
+		long sent = System.nanoTime();
+		List<Object> reply = execute((connection) -> STAMP.run(connection, ReturnType.MULTI, 0, namespace.bytes(),
+				ascii(randomToken()), this.fenceBytes));
+		return new LoadStart(asString(reply.get(0)), asLong(reply.get(1)), sent);
 	}
 
 	/**
@@ -111,12 +149,14 @@ public class RedisTagStore {
 	 */
 	public RefreshDecision tryRefresh(Namespace namespace, String userKey, String leaseToken, Duration leaseTime,
 			Duration refreshWithin) {
+		long sent = System.nanoTime();
 		List<Object> reply = execute((connection) -> REFRESH.run(connection, ReturnType.MULTI, 2,
 				namespace.entryKey(userKey), namespace.leaseKey(userKey), ascii(leaseToken),
-				ascii(Math.max(1, leaseTime.toMillis())), ascii(refreshWithin.toMillis())));
+				ascii(Math.max(1, leaseTime.toMillis())), ascii(refreshWithin.toMillis()), namespace.bytes(),
+				this.fenceBytes));
 		return switch ((int) asLong(reply.get(0))) {
 			case 0 -> new RefreshDecision.Fresh(asLong(reply.get(1)));
-			case 1 -> new RefreshDecision.Leased(asLong(reply.get(1)) * 1_000_000 + asLong(reply.get(2)));
+			case 1 -> new RefreshDecision.Leased(new LoadStart(asString(reply.get(1)), asLong(reply.get(2)), sent));
 			case 2 -> RefreshDecision.Busy.INSTANCE;
 			default -> RefreshDecision.Gone.INSTANCE;
 		};
@@ -131,45 +171,45 @@ public class RedisTagStore {
 	}
 
 	/**
-	 * Stores an entry under the current marks of its tags and of its cache.
-	 * @param loadStartMicros Redis time at which the value's load began; a purge of any of the tags, a clear,
-	 * or an eviction of the key at or after that time makes the store refuse the value
-	 * @return whether the value was stored
+	 * Stores an entry under the current marks of its tags and of its cache, in one round trip.
+	 * <p>
+	 * A load ({@code mode} {@link #LOAD}, {@link #IF_ABSENT} or a lease token, which is released) is refused when
+	 * the key was evicted or replaced, or one of its tags or its cache purged, after {@code start}; or when
+	 * {@code start} is unknown or older than the max load time. A replacing write ({@link #REPLACE}) is ordered
+	 * the same way but, when refused, removes the key instead; stored or not, it fences the key so that no load
+	 * begun before it stores afterwards.
+	 * @param loadMillis how long the load took, kept with the entry for probabilistic early refresh
 	 */
-	public boolean store(Namespace namespace, String userKey, byte[] value, Duration ttl, long loadStartMicros,
-			List<String> tags) {
-		return store(namespace, userKey, value, ttl, loadStartMicros, 0, tags, "") == StoreResult.STORED;
-	}
-
-	/**
-	 * Stores an entry as {@link #store(Namespace, String, byte[], Duration, long, List)} does, first releasing
-	 * the load lease {@code leaseOrMode} if it is a lease token, or storing only if no entry exists if it is
-	 * {@link #IF_ABSENT}. {@code loadMillis}, how long the load took, is kept with the entry for probabilistic
-	 * early refresh.
-	 */
-	public StoreResult store(Namespace namespace, String userKey, byte[] value, Duration ttl, long loadStartMicros,
-			long loadMillis, List<String> tags, String leaseOrMode) {
-		byte[][] keysAndArgs = new byte[12 + tags.size()][];
+	public StoreResult store(Namespace namespace, String userKey, byte[] value, Duration ttl, LoadStart start,
+			long loadMillis, List<String> tags, String mode) {
+		byte[][] keysAndArgs = new byte[14 + tags.size()][];
 		keysAndArgs[0] = namespace.entryKey(userKey);
 		keysAndArgs[1] = namespace.bytes();
 		keysAndArgs[2] = Namespace.bytes(userKey);
 		keysAndArgs[3] = value;
 		keysAndArgs[4] = ascii(Math.max(1, ttl.toMillis()));
-		keysAndArgs[5] = ascii(loadStartMicros);
-		keysAndArgs[6] = ascii(this.guardMillis);
-		keysAndArgs[7] = ascii(randomToken());
-		keysAndArgs[8] = ascii(PRUNE_PER_WRITE);
-		keysAndArgs[9] = ascii(leaseOrMode);
-		keysAndArgs[10] = ascii(Math.max(0, loadMillis));
-		keysAndArgs[11] = Namespace.bytes(CACHE_TAG);
+		keysAndArgs[5] = ascii(start.stamp());
+		keysAndArgs[6] = ascii(start.redisMicros());
+		keysAndArgs[7] = ascii(this.guardMillis);
+		keysAndArgs[8] = this.fenceBytes;
+		keysAndArgs[9] = ascii(randomToken());
+		keysAndArgs[10] = ascii(PRUNE_PER_WRITE);
+		keysAndArgs[11] = ascii(mode);
+		keysAndArgs[12] = ascii(Math.max(0, loadMillis));
+		keysAndArgs[13] = Namespace.bytes(CACHE_TAG);
 		for (int i = 0; i < tags.size(); i++) {
-			keysAndArgs[12 + i] = Namespace.bytes(tags.get(i));
+			keysAndArgs[14 + i] = Namespace.bytes(tags.get(i));
 		}
 		Long stored = execute((connection) -> PUT.run(connection, ReturnType.INTEGER, 1, keysAndArgs));
-		if (stored == null || stored == 0) {
+		if (stored == null) {
 			return StoreResult.REFUSED;
 		}
-		return (stored == 1) ? StoreResult.STORED : StoreResult.EXISTS;
+		return switch (stored.intValue()) {
+			case 1 -> StoreResult.STORED;
+			case 2 -> StoreResult.EXISTS;
+			case 3 -> StoreResult.INVALIDATED;
+			default -> StoreResult.REFUSED;
+		};
 	}
 
 	/**
@@ -180,21 +220,25 @@ public class RedisTagStore {
 		/** The value was stored. */
 		STORED,
 
-		/** A purge, clear or eviction happened after the load began, or the load was too old. */
+		/** An invalidation the load could have missed happened after it began, or the load was too old. */
 		REFUSED,
 
 		/** An entry existed and the write asked to store only if absent. */
-		EXISTS
+		EXISTS,
+
+		/** A replacing write was refused, and the key was removed and fenced instead. */
+		INVALIDATED
 
 	}
 
 	/**
-	 * Removes an entry and leaves a tombstone that refuses values whose load began before now.
+	 * Removes an entry and fences its key, so that no value whose load began before now is stored.
 	 * @return whether an entry was present
 	 */
 	public boolean evict(Namespace namespace, String userKey) {
 		Long removed = execute((connection) -> EVICT.run(connection, ReturnType.INTEGER, 2,
-				namespace.entryKey(userKey), namespace.tombstoneKey(userKey), ascii(this.guardMillis)));
+				namespace.entryKey(userKey), namespace.fenceKey(userKey), namespace.bytes(), ascii(randomToken()),
+				this.fenceBytes));
 		return removed != null && removed > 0;
 	}
 
@@ -209,25 +253,41 @@ public class RedisTagStore {
 	 * Purges a tag from the given cache shards.
 	 * <p>
 	 * First every shard's tag mark is replaced (one O(1) script call each): from then on no entry stored under
-	 * the old mark is returned, and no value whose load began earlier is stored. Then the entries are unlinked
-	 * in batches of at most {@code purgeBatchSize}, so no single command blocks Redis.
+	 * the old mark is returned, and no value whose load began earlier is stored. Only then are the entries
+	 * unlinked, in batches of at most {@code purgeBatchSize}, so no single command blocks Redis. If a mark
+	 * cannot be replaced the call throws; replacing marks is idempotent, so the purge can simply be repeated.
 	 * @return how many entries were unlinked
 	 */
 	public long purge(List<Namespace> shards, String tag) {
+		long removed = 0;
+		for (long count : purgeEach(shards, tag)) {
+			removed += count;
+		}
+		return removed;
+	}
+
+	/**
+	 * Purges a tag as {@link #purge} does.
+	 * @return how many entries were unlinked in each shard, in the order given
+	 */
+	public long[] purgeEach(List<Namespace> shards, String tag) {
 		return execute((connection) -> {
-			List<Drain> drains = new ArrayList<>(shards.size());
-			for (Namespace shard : shards) {
+			Drain[] drains = new Drain[shards.size()];
+			for (int i = 0; i < shards.size(); i++) {
+				Namespace shard = shards.get(i);
 				String token = randomToken();
 				byte[] drainKey = shard.drainKey(token);
-				List<Object> reply = PURGE.run(connection, ReturnType.MULTI, 4, shard.markKey(tag),
-						shard.indexKey(tag), drainKey, shard.watermarkKey(), ascii(token), ascii(this.guardMillis));
+				List<Object> reply = PURGE.run(connection, ReturnType.MULTI, 3, shard.markKey(tag),
+						shard.indexKey(tag), drainKey, shard.bytes(), ascii(token), this.fenceBytes);
 				if (asLong(reply.get(1)) == 1) {
-					drains.add(new Drain(shard, drainKey, (byte[]) reply.get(0)));
+					drains[i] = new Drain(shard, drainKey, (byte[]) reply.get(0));
 				}
 			}
-			long removed = 0;
-			for (Drain drain : drains) {
-				removed += drain(connection, drain, tag);
+			long[] removed = new long[shards.size()];
+			for (int i = 0; i < drains.length; i++) {
+				if (drains[i] != null) {
+					removed[i] = drain(connection, drains[i], tag);
+				}
 			}
 			return removed;
 		});
@@ -259,34 +319,11 @@ public class RedisTagStore {
 	}
 
 	/**
-	 * Current Redis server time in microseconds since the epoch.
-	 */
-	public long serverTimeMicros() {
-		Long micros = execute((connection) -> connection.serverCommands().time(TimeUnit.MICROSECONDS));
-		Assert.state(micros != null, "TIME returned nothing");
-		return micros;
-	}
-
-	/**
 	 * Records a cache layout in the registry that cross-cache purges read, so a purge also reaches caches
 	 * that only other instances have created.
 	 */
 	public void register(String descriptor) {
 		execute((connection) -> connection.setCommands().sAdd(this.registryKey, Namespace.bytes(descriptor)));
-	}
-
-	/**
-	 * Gives each shard a purge watermark of 0 ("no purge yet") if it has none. Without one, a shard's first
-	 * write is refused, because a missing watermark may mean a lost one (see {@code put.lua}).
-	 */
-	public void initializeWatermarks(List<Namespace> shards) {
-		execute((connection) -> {
-			for (Namespace shard : shards) {
-				connection.stringCommands()
-					.set(shard.watermarkKey(), ascii(0), Expiration.persistent(), SetOption.ifAbsent());
-			}
-			return null;
-		});
 	}
 
 	/**
@@ -333,6 +370,10 @@ public class RedisTagStore {
 
 	private static byte[] ascii(String value) {
 		return value.getBytes(StandardCharsets.US_ASCII);
+	}
+
+	private static String asString(Object value) {
+		return (value instanceof byte[] bytes) ? new String(bytes, StandardCharsets.US_ASCII) : String.valueOf(value);
 	}
 
 	private static long asLong(Object value) {

@@ -16,9 +16,9 @@ public sealed interface RefreshDecision {
 	/**
 	 * The caller holds the key's load lease and refreshes.
 	 *
-	 * @param redisMicros Redis time at which the lease was taken: the refresh's load start
+	 * @param start the refresh's load start, read when the lease was taken
 	 */
-	record Leased(long redisMicros) implements RefreshDecision {
+	record Leased(LoadStart start) implements RefreshDecision {
 	}
 
 	/**

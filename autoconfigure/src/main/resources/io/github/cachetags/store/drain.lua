@@ -7,30 +7,34 @@
 -- ARGV[4]  batch size
 -- Returns  {entries unlinked, members left to drain}
 local ns, tag, current = ARGV[1], ARGV[2], ARGV[3]
+
+-- ZREM in slices: unpack() is limited by the Lua stack (about 8,000 values)
+local function zremAll(key, list)
+  for i = 1, #list, 500 do
+    redis.call('ZREM', key, unpack(list, i, math.min(i + 499, #list)))
+  end
+end
+
 local members = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[4]) - 1)
 if #members == 0 then
   return {0, 0}
 end
 local removed, gone = 0, {}
+local wanted = '\n' .. tag .. '\n' .. current .. '\n'
 for _, member in ipairs(members) do
   local entry = ns .. 'e:' .. member
-  local stamped = redis.call('HGET', entry, 'm')
-  if stamped then
-    local token = false
-    for t, tok in string.gmatch(stamped, '([^\n]*)\n([^\n]*)\n') do
-      if t == tag then
-        token = tok
-        break
-      end
-    end
-    if token ~= current then
-      removed = removed + redis.call('UNLINK', entry)
-      gone[#gone + 1] = member
-    end
+  local stamped = redis.pcall('HGET', entry, 'm')
+  if type(stamped) == 'table' then
+    stamped = ''
+  end
+  -- a plain search instead of parsing: tags and marks hold no newline, and marks are unique
+  if stamped and not string.find('\n' .. stamped, wanted, 1, true) then
+    removed = removed + redis.call('UNLINK', entry)
+    gone[#gone + 1] = member
   end
 end
-redis.call('ZREM', KEYS[1], unpack(members))
-if tag ~= '' and #gone > 0 then
-  redis.call('ZREM', KEYS[2], unpack(gone))
+zremAll(KEYS[1], members)
+if tag ~= '' then
+  zremAll(KEYS[2], gone)
 end
 return {removed, redis.call('ZCARD', KEYS[1])}

@@ -1,8 +1,11 @@
--- Removes one entry and leaves a tombstone so that a load begun before now cannot store it again.
+-- Removes one entry and fences its key so that a load begun before now cannot store it again.
 -- KEYS[1]  entry key
--- KEYS[2]  tombstone key (same hash slot)
--- ARGV[1]  tombstone lifetime in milliseconds (the load guard)
+-- KEYS[2]  fence key (same hash slot)
+-- ARGV[1]  namespace
+-- ARGV[2]  random token, part of a shard stamp key this call creates
+-- ARGV[3]  fence lifetime in milliseconds
 -- Returns  1 if an entry was removed, 0 otherwise
-local t = redis.call('TIME')
-redis.call('SET', KEYS[2], t[1] .. string.format('%06d', tonumber(t[2])), 'PX', ARGV[1])
+local fence = tonumber(ARGV[3])
+local n, epoch = bump(ARGV[1], ARGV[2], fence)
+redis.call('SET', KEYS[2], n .. ':' .. epoch, 'PX', fence)
 return redis.call('UNLINK', KEYS[1])

@@ -1,24 +1,30 @@
 -- Reads one entry and checks every tag mark it was stored under, in one call.
 -- KEYS[1]  entry key
 -- ARGV[1]  namespace: the prefix shared by the entry's marks (same hash slot as KEYS[1])
--- ARGV[2]  optional: the caller's load lease token; on a miss the caller tries to take the key's lease
--- ARGV[3]  optional: lease lifetime in milliseconds
--- ARGV[4]  optional: the user key (lease key = namespace .. 'l:' .. user key)
+-- ARGV[2]  lifetime in milliseconds of a shard stamp key this call creates (see stamps.lua)
+-- ARGV[3]  optional: the caller's load lease token; on a miss the caller tries to take the key's lease
+-- ARGV[4]  optional: lease lifetime in milliseconds
+-- ARGV[5]  optional: the user key (lease key = namespace .. 'l:' .. user key)
 -- Returns  {1, value, pttl, load} on a hit (an empty value is a cached null; pttl is the entry's remaining
 --          lifetime in milliseconds, load how long its load took in milliseconds, 0 if unknown),
---          {0, seconds, microseconds, lease} on a miss: the Redis TIME at which the miss was seen, and 1 if the
---          caller now holds the load lease (or already held it), 0 if another loader holds it.
--- An entry whose marks no longer match (purged, or a mark lost) is unlinked and reported as a miss.
-local e = redis.call('HMGET', KEYS[1], 'v', 'm', 'd')
-if e[1] and e[2] then
+--          {0, stamp, time, lease} on a miss: the shard stamp a load started now must be stored under, the
+--          Redis time in microseconds, and 1 if the caller now holds the load lease (or already held it), 0 if
+--          another loader holds it.
+-- An entry whose marks no longer match (purged, or a mark lost), or that cannot be read as an entry, is unlinked
+-- and reported as a miss.
+local e = redis.pcall('HMGET', KEYS[1], 'v', 'm', 'd')
+if e['err'] then
+  -- not a hash (written by something else): unreadable, so removed and a miss
+  redis.call('UNLINK', KEYS[1])
+elseif e[1] and e[2] then
   local keys, tokens, n = {}, {}, 0
   for tag, token in string.gmatch(e[2], '([^\n]*)\n([^\n]*)\n') do
     n = n + 1
     keys[n] = ARGV[1] .. 'm:' .. tag
     tokens[n] = token
   end
-  local current = redis.call('MGET', unpack(keys))
   local valid = n > 0
+  local current = valid and redis.call('MGET', unpack(keys)) or {}
   for i = 1, n do
     if current[i] ~= tokens[i] then
       valid = false
@@ -32,12 +38,13 @@ if e[1] and e[2] then
 elseif e[1] or e[2] then
   redis.call('UNLINK', KEYS[1])
 end
+local epoch, counter = shardStamp(ARGV[1], ARGV[3] or '', tonumber(ARGV[2]))
 local t = redis.call('TIME')
 local lease = 0
-if ARGV[2] then
-  local key = ARGV[1] .. 'l:' .. ARGV[4]
-  if redis.call('SET', key, ARGV[2], 'NX', 'PX', ARGV[3]) or redis.call('GET', key) == ARGV[2] then
+if ARGV[3] then
+  local key = ARGV[1] .. 'l:' .. ARGV[5]
+  if redis.call('SET', key, ARGV[3], 'NX', 'PX', ARGV[4]) or redis.call('GET', key) == ARGV[3] then
     lease = 1
   end
 end
-return {0, t[1], t[2], lease}
+return {0, counter .. ':' .. epoch, t[1] .. string.format('%06d', tonumber(t[2])), lease}

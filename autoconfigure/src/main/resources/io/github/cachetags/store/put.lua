@@ -1,96 +1,139 @@
--- Stores one entry under its tags' current marks, unless a purge or eviction happened after its load began.
+-- Stores one entry under its tags' current marks, unless an invalidation it could have missed happened after
+-- its load began (the stale-set race).
 -- KEYS[1]  entry key
--- ARGV[1]  namespace (marks, indexes and tombstones share the entry's hash slot)
+-- ARGV[1]  namespace (marks, indexes, fences and the shard stamp share the entry's hash slot)
 -- ARGV[2]  user key (index member; entry key = namespace .. 'e:' .. user key)
 -- ARGV[3]  serialized value (empty = cached null)
 -- ARGV[4]  time to live in milliseconds
--- ARGV[5]  load start, Redis time in microseconds
--- ARGV[6]  guard in milliseconds: a load older than this is refused
--- ARGV[7]  random token for marks this call creates
--- ARGV[8]  how many expired index members to prune per touched index
--- ARGV[9]  load lease token to release ('' for none), or '!nx' to store only if no entry exists; a writer whose
---          lease expired or was taken over is treated as '!nx', so a late load never overwrites a fresher value
--- ARGV[10] how long the load took in milliseconds (kept for probabilistic early refresh)
--- ARGV[11..] tags; ARGV[11] is the cache-wide tag ''
--- Returns  1 stored; 0 refused (a mark or tombstone is newer than the load start, or the load is too old);
---          2 not stored because an entry exists ('!nx')
--- A missing mark may have been lost after a purge, so it counts as purged at the shard's purge watermark
--- (namespace .. 'p', the time of the shard's latest purge, one key per shard without expiry); a missing watermark
--- is created at the current time, which refuses this one write and lets later ones through.
-local t = redis.call('TIME')
-local nowText = t[1] .. string.format('%06d', tonumber(t[2]))
-local now = tonumber(nowText)
-local nowMs = math.floor(now / 1000)
+-- ARGV[5]  load start: the shard stamp read when the load began ('n:epoch'), '' for "now" (a value the caller
+--          vouches for, such as a programmatic put), or '?' when unknown (Redis was not reached then)
+-- ARGV[6]  Redis time in microseconds when the load began, 0 if unknown
+-- ARGV[7]  max load time in milliseconds: an older load is refused
+-- ARGV[8]  fence lifetime in milliseconds: how long an invalidation keeps refusing loads begun before it
+-- ARGV[9]  random token for marks, and for a stamp key this call creates
+-- ARGV[10] how many expired index members to prune per touched index
+-- ARGV[11] mode: a load lease token to release; '' a load; '!nx' a load stored only if no entry exists; '!put'
+--          a replacing write (Cache.put, @CachePut). A load whose lease expired or was taken over is treated
+--          as '!nx', so a late load never overwrites a fresher value.
+-- ARGV[12] how long the load took in milliseconds (kept for probabilistic early refresh)
+-- ARGV[13..] tags; ARGV[13] is the cache-wide tag ''
+-- Returns  1 stored; 0 refused; 2 not stored because an entry exists ('!nx');
+--          3 a replacing write refused: the key was invalidated instead (entry removed, older loads fenced off)
+-- Refused: the load start is unknown or of another epoch; the load is older than the max load time; the key
+-- was evicted or replaced, or a tag purged, after the start; or a tag's mark is missing (lost, or never made)
+-- and the shard had a tag purge after the start. A missing mark is created stamped with the shard's latest tag
+-- purge, so it never looks older than a purge it may stand for.
+-- A replacing write raises the shard counter and fences the key, so no load begun before it can store later.
 local ns, member = ARGV[1], ARGV[2]
-local ttl, start, guard = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local prune = tonumber(ARGV[8])
-local lease = ARGV[9]
-local ifAbsent = lease == '!nx'
-if lease ~= '' and not ifAbsent then
+local ttl, start, startTime = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
+local maxAge, fence, token, prune = tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9], tonumber(ARGV[10])
+local mode = ARGV[11]
+local replacing = mode == '!put'
+local life = ttl + fence
+local epoch, counter, purged = shardStamp(ns, token, life)
+keepAtLeast(ns .. 'q', life)
+local fenceKey = ns .. 'k:' .. member
+
+local function invalidate()
+  local n = redis.call('HINCRBY', ns .. 'q', 'n', 1)
+  redis.call('SET', fenceKey, n .. ':' .. epoch, 'PX', fence)
+  redis.call('UNLINK', KEYS[1])
+  return 3
+end
+
+local function refuse()
+  if replacing then
+    return invalidate()
+  end
+  return 0
+end
+
+-- the lease is given up first, whatever happens to the value: no reader waits on a lease nobody uses
+local ifAbsent = mode == '!nx'
+if mode ~= '' and not ifAbsent and not replacing then
   local key = ns .. 'l:' .. member
-  if redis.call('GET', key) == lease then
+  if redis.call('GET', key) == mode then
     redis.call('DEL', key)
   else
     ifAbsent = true
   end
 end
+
+local startN
+if start == '' then
+  startN = counter
+elseif start ~= '?' then
+  local n, e = string.match(start, '^(%d+):([^:]+)$')
+  if n and e == epoch then
+    startN = tonumber(n)
+  end
+end
+if not startN then
+  return refuse()
+end
+if startTime > 0 then
+  local t = redis.call('TIME')
+  if tonumber(t[1]) * 1000000 + tonumber(t[2]) - startTime > maxAge * 1000 then
+    return refuse()
+  end
+end
+
 if ifAbsent and redis.call('EXISTS', KEYS[1]) == 1 then
   return 2
 end
-if now - start > guard * 1000 then
-  return 0
-end
-local tomb = redis.call('GET', ns .. 'k:' .. member)
-if tomb and tonumber(tomb) >= start then
-  return 0
+
+local fenced = redis.call('GET', fenceKey)
+if fenced and isAfter(fenced, epoch, startN) ~= false then
+  return refuse()
 end
 local markKeys, n = {}, 0
-for i = 11, #ARGV do
+for i = 13, #ARGV do
   n = n + 1
   markKeys[n] = ns .. 'm:' .. ARGV[i]
 end
 local marks = redis.call('MGET', unpack(markKeys))
-local watermark = false
 for i = 1, n do
-  local since
+  local after = nil
   if marks[i] then
-    since = tonumber(string.match(marks[i], '^(%d+):'))
-  else
-    if not watermark then
-      watermark = tonumber(redis.call('GET', ns .. 'p'))
-      if not watermark then
-        watermark = now
-        redis.call('SET', ns .. 'p', nowText)
-      end
-    end
-    since = watermark
+    after = isAfter(marks[i], epoch, startN)
   end
-  if since and since >= start then
-    return 0
+  if after == nil then
+    -- missing or unreadable: may stand for a purge whose mark was lost
+    marks[i] = false
+    after = purged > startN
+  end
+  if after then
+    return refuse()
   end
 end
+
+if replacing then
+  local raised = redis.call('HINCRBY', ns .. 'q', 'n', 1)
+  redis.call('SET', fenceKey, raised .. ':' .. epoch, 'PX', fence)
+end
+local t = redis.call('TIME')
+local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local expiry = nowMs + ttl
 local stamped = {}
 for i = 1, n do
   local mark = marks[i]
   if not mark then
-    mark = '0:' .. ARGV[7] .. ':' .. i
-    redis.call('SET', markKeys[i], mark, 'PX', ttl + guard)
-  elseif redis.call('PTTL', markKeys[i]) < ttl + guard then
-    redis.call('PEXPIRE', markKeys[i], ttl + guard)
+    mark = purged .. ':' .. epoch .. ':' .. token .. i
+    redis.call('SET', markKeys[i], mark, 'PX', life)
+  else
+    keepAtLeast(markKeys[i], life)
   end
-  local tag = ARGV[10 + i]
+  local tag = ARGV[12 + i]
   stamped[i] = tag .. '\n' .. mark .. '\n'
   local index = ns .. 'i:' .. tag
   redis.call('ZADD', index, expiry, member)
-  if redis.call('PTTL', index) < ttl then
-    redis.call('PEXPIRE', index, ttl)
-  end
+  keepAtLeast(index, ttl)
   local expired = redis.call('ZRANGEBYSCORE', index, '-inf', nowMs, 'LIMIT', 0, prune)
   if #expired > 0 then
     redis.call('ZREM', index, unpack(expired))
   end
 end
-redis.call('HSET', KEYS[1], 'v', ARGV[3], 'm', table.concat(stamped), 'd', ARGV[10])
+redis.call('UNLINK', KEYS[1])
+redis.call('HSET', KEYS[1], 'v', ARGV[3], 'm', table.concat(stamped), 'd', ARGV[12])
 redis.call('PEXPIRE', KEYS[1], ttl)
 return 1

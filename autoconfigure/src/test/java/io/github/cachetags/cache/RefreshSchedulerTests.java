@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.cachetags.cache.TagAwareCache.Target;
 import io.github.cachetags.store.Namespace;
-import io.github.cachetags.store.RedisClock;
 import io.github.cachetags.store.RedisTagStore;
 import org.junit.jupiter.api.Test;
 
@@ -127,7 +126,8 @@ class RefreshSchedulerTests {
 	}
 
 	private void read(TagAwareCache cache, String key, long remainingMillis, long loadMillis) {
-		Target target = new Target(Namespace.of("ct", Namespace.NO_TENANT, cache.getName(), 1, 0), key);
+		Target target = new Target(Namespace.of("ct", Namespace.NO_TENANT, cache.getName(), 1, 0), key,
+				Namespace.NO_TENANT);
 		this.scheduler.onRead(cache, target, key, this.loader, EntryTags.NONE, remainingMillis, loadMillis);
 	}
 
@@ -138,10 +138,11 @@ class RefreshSchedulerTests {
 	private TagAwareCache cache(Freshness freshness) {
 		RedisTagStore store = new RedisTagStore(new LettuceConnectionFactory(), "ct", Duration.ofSeconds(30), 100);
 		CacheInfrastructure infrastructure = new CacheInfrastructure("ct", store, RedisSerializer.java(),
-				new RedisClock(() -> 0L, this.now::get), new Tenancy(null),
-				new OutageBackoff(Duration.ofSeconds(1), this.now::get), this.now::get, Coalescing.DEFAULTS,
-				this.scheduler, Runnable::run);
-		return new TagAwareCache("quotes", new CacheSettings(TTL, true, 1, 1, freshness), infrastructure);
+				new Tenancy(null), new OutageBackoff(Duration.ofSeconds(1), this.now::get), this.now::get,
+				Coalescing.DEFAULTS, this.scheduler, Runnable::run, CallerContext.NONE);
+		return new TagAwareCacheManager(infrastructure, (name) -> new CacheSettings(TTL, true, 1, 1, freshness),
+				List.of("quotes"), false)
+			.getCache("quotes");
 	}
 
 }

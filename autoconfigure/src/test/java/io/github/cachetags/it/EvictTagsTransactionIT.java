@@ -18,13 +18,16 @@ import org.springframework.jdbc.datasource.embedded.EmbeddedDatabaseBuilder;
 import org.springframework.jdbc.datasource.embedded.EmbeddedDatabaseType;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.EnableTransactionManagement;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * {@code @EvictTags} inside a transaction purges after commit, and not at all on rollback.
+ * {@code @EvictTags}, {@code @CacheEvict} and {@code clear} inside a transaction take effect when it ends: after a
+ * commit, and after a rollback too (an inner {@code REQUIRES_NEW} transaction may have committed the change).
  */
 class EvictTagsTransactionIT {
 
@@ -51,7 +54,7 @@ class EvictTagsTransactionIT {
 	}
 
 	@Test
-	void rollbackPurgesNothing() {
+	void rollbackStillPurgesBecauseAnInnerTransactionMayHaveCommitted() {
 		this.contexts.run((context) -> {
 			Catalog catalog = context.getBean(Catalog.class);
 			TransactionTemplate transactions = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
@@ -64,7 +67,50 @@ class EvictTagsTransactionIT {
 			});
 
 			catalog.product(1);
-			assertThat(catalog.loads()).isEqualTo(1);
+			assertThat(catalog.loads()).isEqualTo(2);
+		});
+	}
+
+	@Test
+	void innerRequiresNewCommitFollowedByAnOuterRollbackIsPurged() {
+		this.contexts.run((context) -> {
+			Catalog catalog = context.getBean(Catalog.class);
+			InnerWrites inner = context.getBean(InnerWrites.class);
+			TransactionTemplate transactions = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
+			catalog.save(new Item(1, "books", 1));
+			catalog.product(1);
+
+			transactions.executeWithoutResult((status) -> {
+				inner.update(catalog, new Item(1, "books", 2));
+				status.setRollbackOnly();
+			});
+
+			assertThat(catalog.product(1).version()).as("the inner transaction committed version 2").isEqualTo(2);
+		});
+	}
+
+	@Test
+	void cacheEvictAndClearInsideATransactionWaitForItsEnd() {
+		this.contexts.run((context) -> {
+			Catalog catalog = context.getBean(Catalog.class);
+			TransactionTemplate transactions = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
+			catalog.save(new Item(1, "books", 1));
+			catalog.save(new Item(2, "books", 1));
+			catalog.plain(1);
+			catalog.product(2);
+			int loads = catalog.loads();
+
+			transactions.executeWithoutResult((status) -> {
+				catalog.evictPlain(1);
+				catalog.clearProducts();
+				catalog.plain(1);
+				catalog.product(2);
+				assertThat(catalog.loads()).as("still cached inside the transaction").isEqualTo(loads);
+			});
+
+			catalog.plain(1);
+			catalog.product(2);
+			assertThat(catalog.loads()).as("evicted and cleared after the commit").isEqualTo(loads + 2);
 		});
 	}
 
@@ -85,6 +131,16 @@ class EvictTagsTransactionIT {
 		});
 	}
 
+	static class InnerWrites {
+
+		@Transactional(propagation = Propagation.REQUIRES_NEW)
+		@EvictTags({ "'product:' + #item.id()" })
+		public void update(Catalog catalog, Item item) {
+			catalog.save(item);
+		}
+
+	}
+
 	static class BadTags {
 
 		@EvictTags({ "'category:books'", "'caf\u00e9'" })
@@ -101,6 +157,11 @@ class EvictTagsTransactionIT {
 		@Bean
 		Catalog catalog() {
 			return new Catalog();
+		}
+
+		@Bean
+		InnerWrites innerWrites() {
+			return new InnerWrites();
 		}
 
 		@Bean

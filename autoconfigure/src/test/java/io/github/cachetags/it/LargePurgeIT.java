@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import io.github.cachetags.CacheTagOperations;
 import io.github.cachetags.autoconfigure.CacheTagsProperties;
 import io.github.cachetags.store.Namespace;
-import io.github.cachetags.store.RedisClock;
+import io.github.cachetags.store.LoadStart;
 import io.github.cachetags.store.RedisTagStore;
 import io.github.cachetags.test.CacheTagsContexts;
 import io.github.cachetags.test.RedisCommandsForTests;
@@ -36,19 +36,17 @@ class LargePurgeIT {
 		CacheTagsContexts.onRedis(RedisServer.shared()).withPropertyValues("cachetags.caches.big.ttl=10m")
 			.run((context) -> {
 				RedisTagStore store = context.getBean(RedisTagStore.class);
-				RedisClock clock = context.getBean(RedisClock.class);
 				String prefix = context.getBean(CacheTagsProperties.class).getKeyPrefix();
 				Namespace shard = Namespace.of(prefix, Namespace.NO_TENANT, "big", 1, 0);
 				byte[] value = "\"v\"".getBytes(StandardCharsets.UTF_8);
-				store.initializeWatermarks(List.of(shard));
 				ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
 				List<Future<?>> writes = new ArrayList<>();
 				for (int w = 0; w < WRITERS; w++) {
 					int writer = w;
 					writes.add(pool.submit(() -> {
 						for (int i = writer; i < ENTRIES; i += WRITERS) {
-							store.store(shard, "k" + i, value, Duration.ofMinutes(10), clock.lowerBoundMicros(),
-									List.of("bulk", "other:" + (i % 10)));
+							store.store(shard, "k" + i, value, Duration.ofMinutes(10), LoadStart.NOW, 0,
+									List.of("bulk", "other:" + (i % 10)), RedisTagStore.REPLACE);
 						}
 						return null;
 					}));

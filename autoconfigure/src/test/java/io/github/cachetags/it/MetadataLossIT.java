@@ -115,7 +115,7 @@ class MetadataLossIT {
 	}
 
 	@Test
-	void markAndWatermarkDeletedAfterAPurgeStillRefuseALoadThatBeganBeforeIt() throws Exception {
+	void markAndShardStampDeletedAfterAPurgeStillRefuseALoadThatBeganBeforeIt() throws Exception {
 		this.contexts.run((context) -> {
 			Prices prices = context.getBean(Prices.class);
 			prices.set(1, 100);
@@ -126,7 +126,7 @@ class MetadataLossIT {
 
 			prices.set(1, 200);
 			operations.purge("price:1");
-			redis.sync().del(key(context, "m:price:1"), key(context, "p"));
+			redis.sync().del(key(context, "m:price:1"), key(context, "q"));
 			prices.resumeLoad();
 
 			assertThat(slowLoad.get(10, TimeUnit.SECONDS)).isEqualTo(100);

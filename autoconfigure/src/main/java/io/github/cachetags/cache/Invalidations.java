@@ -1,0 +1,271 @@
+package io.github.cachetags.cache;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import io.github.cachetags.store.Namespace;
+import io.github.cachetags.store.RedisTagStore;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Sends purges and evictions to Redis, and keeps the ones that could not be sent until they can.
+ * <p>
+ * A purge switches the tag's mark in every shard of every layout of the cache (current and older versions, and
+ * caches only other instances created) before it drains anything. An invalidation that fails is queued and
+ * retried, oldest first, until Redis accepts it (purges and evictions are idempotent); while any is queued this
+ * instance reads no entry from Redis, so it never serves what it failed to invalidate. The queue is bounded:
+ * past {@link #MAX_PENDING_EVICTIONS} evictions, those of one cache are replaced by a clear of that cache.
+ */
+public final class Invalidations {
+
+	/** Most queued key evictions before they are folded into clears of their caches. */
+	static final int MAX_PENDING_EVICTIONS = 10_000;
+
+	private static final Log logger = LogFactory.getLog(Invalidations.class);
+
+	private final RedisTagStore store;
+
+	private final String keyPrefix;
+
+	private final Supplier<Collection<CacheLayout>> localLayouts;
+
+	private final Function<String, CacheLayout> defaultLayout;
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Map<String, Pending> pending = new LinkedHashMap<>();
+
+	private volatile int pendingCount;
+
+	private final LongAdder retried = new LongAdder();
+
+	/**
+	 * @param store the Redis protocol
+	 * @param keyPrefix prefix of every key
+	 * @param localLayouts layouts of the caches this instance has created
+	 * @param defaultLayout layout a cache of that name would have here (for caches not created yet)
+	 */
+	Invalidations(RedisTagStore store, String keyPrefix, Supplier<Collection<CacheLayout>> localLayouts,
+			Function<String, CacheLayout> defaultLayout) {
+		this.store = store;
+		this.keyPrefix = keyPrefix;
+		this.localLayouts = localLayouts;
+		this.defaultLayout = defaultLayout;
+	}
+
+	/**
+	 * Purges a tag in one cache, or in every cache, of one tenant.
+	 * @return how many entries were removed, per cache name
+	 * @throws InvalidationPendingException if Redis could not be reached; the purge is queued and retried
+	 */
+	public Map<String, Long> purge(@Nullable String cacheName, String tag, String tenant) {
+		Pending purge = new PendingPurge(cacheName, tag, tenant);
+		try {
+			return purgeNow(cacheName, tag, tenant);
+		}
+		catch (RuntimeException ex) {
+			if (!CacheInfrastructure.isRedisFailure(ex)) {
+				throw ex;
+			}
+			enqueue(purge);
+			throw new InvalidationPendingException("Could not purge tag '" + tag + "'"
+					+ ((cacheName != null) ? " in cache '" + cacheName + "'" : "")
+					+ "; it is queued and retried until Redis accepts it", ex);
+		}
+	}
+
+	private Map<String, Long> purgeNow(@Nullable String cacheName, String tag, String tenant) {
+		List<Namespace> shards = new ArrayList<>();
+		List<String> names = new ArrayList<>();
+		for (CacheLayout layout : layouts(cacheName)) {
+			for (Namespace shard : layout.namespaces(this.keyPrefix, tenant)) {
+				shards.add(shard);
+				names.add(layout.name());
+			}
+		}
+		long[] removed = this.store.purgeEach(shards, tag);
+		Map<String, Long> perCache = new TreeMap<>();
+		for (int i = 0; i < removed.length; i++) {
+			perCache.merge(names.get(i), removed[i], Long::sum);
+		}
+		return perCache;
+	}
+
+	/**
+	 * Evicts one key.
+	 * @return whether an entry was present
+	 * @throws InvalidationPendingException if Redis could not be reached; the eviction is queued and retried
+	 */
+	public boolean evict(String cacheName, String tenant, Namespace namespace, String userKey) {
+		try {
+			return this.store.evict(namespace, userKey);
+		}
+		catch (RuntimeException ex) {
+			if (!CacheInfrastructure.isRedisFailure(ex)) {
+				throw ex;
+			}
+			enqueue(new PendingEvict(cacheName, tenant, namespace, userKey));
+			throw new InvalidationPendingException(
+					"Could not evict a key of cache '" + cacheName + "'; it is queued and retried until Redis accepts it",
+					ex);
+		}
+	}
+
+	/**
+	 * Queues the eviction of a key that could not be invalidated now (for example a replacing write while Redis
+	 * is being skipped after a failure).
+	 */
+	void evictLater(String cacheName, String tenant, Namespace namespace, String userKey) {
+		enqueue(new PendingEvict(cacheName, tenant, namespace, userKey));
+	}
+
+	/** How many invalidations wait to be sent. */
+	public int pending() {
+		return this.pendingCount;
+	}
+
+	/** How many queued invalidations were sent on a later attempt. */
+	public long retried() {
+		return this.retried.sum();
+	}
+
+	/**
+	 * Sends queued invalidations, oldest first, stopping at the first that fails. Does nothing if another thread
+	 * is sending them.
+	 * @return whether nothing is queued any more
+	 */
+	public boolean retry() {
+		if (this.pendingCount == 0) {
+			return true;
+		}
+		if (!this.lock.tryLock()) {
+			return false;
+		}
+		try {
+			Iterator<Pending> queued = this.pending.values().iterator();
+			while (queued.hasNext()) {
+				Pending next = queued.next();
+				try {
+					next.send(this);
+				}
+				catch (RuntimeException ex) {
+					logger.debug("Queued invalidation still cannot be sent: " + ex);
+					return false;
+				}
+				queued.remove();
+				this.pendingCount = this.pending.size();
+				this.retried.increment();
+			}
+			logger.info("Every queued cache invalidation has reached Redis");
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private void enqueue(Pending invalidation) {
+		this.lock.lock();
+		try {
+			this.pending.remove(invalidation.id());
+			this.pending.put(invalidation.id(), invalidation);
+			if (this.pending.size() > MAX_PENDING_EVICTIONS) {
+				foldEvictions();
+			}
+			this.pendingCount = this.pending.size();
+		}
+		finally {
+			this.lock.unlock();
+		}
+		logger.warn("Queued a cache invalidation that could not reach Redis (" + this.pendingCount
+				+ " queued); this instance reads no cached entries until they are sent");
+	}
+
+	private void foldEvictions() {
+		List<PendingPurge> clears = new ArrayList<>();
+		Iterator<Pending> queued = this.pending.values().iterator();
+		while (queued.hasNext()) {
+			if (queued.next() instanceof PendingEvict evict) {
+				queued.remove();
+				PendingPurge clear = new PendingPurge(evict.cacheName(), RedisTagStore.CACHE_TAG, evict.tenant());
+				if (!clears.contains(clear)) {
+					clears.add(clear);
+				}
+			}
+		}
+		clears.forEach((clear) -> this.pending.put(clear.id(), clear));
+	}
+
+	/**
+	 * Layouts of this instance's caches and of every cache recorded in Redis, optionally of one name only.
+	 */
+	List<CacheLayout> layouts(@Nullable String onlyName) {
+		Map<String, CacheLayout> layouts = new LinkedHashMap<>();
+		for (CacheLayout layout : this.localLayouts.get()) {
+			layouts.put(layout.descriptor(), layout);
+		}
+		for (String descriptor : this.store.registered()) {
+			CacheLayout.parse(descriptor).ifPresent((layout) -> layouts.putIfAbsent(descriptor, layout));
+		}
+		if (onlyName != null) {
+			CacheLayout fallback = this.defaultLayout.apply(onlyName);
+			layouts.putIfAbsent(fallback.descriptor(), fallback);
+		}
+		List<CacheLayout> result = new ArrayList<>();
+		for (CacheLayout layout : layouts.values()) {
+			if (onlyName == null || layout.name().equals(onlyName)) {
+				result.add(layout);
+			}
+		}
+		return result;
+	}
+
+	private sealed interface Pending {
+
+		String id();
+
+		void send(Invalidations invalidations);
+
+	}
+
+	private record PendingPurge(@Nullable String cacheName, String tag, String tenant) implements Pending {
+
+		@Override
+		public String id() {
+			return "p\t" + this.tenant + "\t" + this.cacheName + "\t" + this.tag;
+		}
+
+		@Override
+		public void send(Invalidations invalidations) {
+			invalidations.purgeNow(this.cacheName, this.tag, this.tenant);
+		}
+
+	}
+
+	private record PendingEvict(String cacheName, String tenant, Namespace namespace, String userKey)
+			implements Pending {
+
+		@Override
+		public String id() {
+			return "e\t" + this.namespace.value() + this.userKey;
+		}
+
+		@Override
+		public void send(Invalidations invalidations) {
+			invalidations.store.evict(this.namespace, this.userKey);
+		}
+
+	}
+
+}
