@@ -48,6 +48,12 @@ public class CacheTagsHealthIndicator extends AbstractHealthIndicator {
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
 		builder.withDetail("errorsLastMinute", errorsInWindow());
+		int pending = this.cacheManager.getInvalidations().pending();
+		builder.withDetail("pendingInvalidations", pending);
+		if (pending > 0) {
+			builder.withDetail("pendingWarning", pending + " purges or evictions have not reached Redis yet; they are"
+					+ " retried, and this instance reads no cached entries until they are sent");
+		}
 		long started = this.nanoTime.getAsLong();
 		EvictionPolicy policy;
 		try {
