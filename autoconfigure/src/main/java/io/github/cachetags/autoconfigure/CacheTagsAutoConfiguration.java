@@ -67,11 +67,15 @@ public final class CacheTagsAutoConfiguration {
 				properties.getPurgeBatchSize());
 	}
 
+	/**
+	 * The format of stored values: with {@code json}, JSON that keeps each value's Java type and reads only the
+	 * JDK value types and the classes of the application's packages and {@code cachetags.json.allowed-packages}.
+	 */
 	@Bean
 	@ConditionalOnMissingBean(name = "cacheTagsValueSerializer")
-	RedisSerializer<Object> cacheTagsValueSerializer(CacheTagsProperties properties) {
+	RedisSerializer<Object> cacheTagsValueSerializer(CacheTagsProperties properties, BeanFactory beanFactory) {
 		return switch (properties.getSerializer()) {
-			case JSON -> RedisSerializer.json();
+			case JSON -> JsonValueFormat.serializer(properties, beanFactory);
 			case JDK -> RedisSerializer.java(CacheTagsAutoConfiguration.class.getClassLoader());
 		};
 	}

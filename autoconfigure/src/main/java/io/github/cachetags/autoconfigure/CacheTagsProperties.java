@@ -1,7 +1,9 @@
 package io.github.cachetags.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
@@ -88,6 +90,8 @@ public class CacheTagsProperties {
 	private final RefreshScheduling refresh = new RefreshScheduling();
 
 	private final Health health = new Health();
+
+	private final Json json = new Json();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -203,6 +207,10 @@ public class CacheTagsProperties {
 
 	public Health getHealth() {
 		return this.health;
+	}
+
+	public Json getJson() {
+		return this.json;
 	}
 
 	/**
@@ -351,6 +359,29 @@ public class CacheTagsProperties {
 	}
 
 	/**
+	 * Settings of the JSON value format.
+	 */
+	public static class Json {
+
+		/**
+		 * Packages whose classes, records and enums (and those of their subpackages) may be read from stored
+		 * JSON, in addition to the application's own packages (the auto-configuration packages, such as the
+		 * package of the main application class) and the JDK types that are always allowed. Top-level and JDK
+		 * packages are refused.
+		 */
+		private List<String> allowedPackages = new ArrayList<>();
+
+		public List<String> getAllowedPackages() {
+			return this.allowedPackages;
+		}
+
+		public void setAllowedPackages(List<String> allowedPackages) {
+			this.allowedPackages = allowedPackages;
+		}
+
+	}
+
+	/**
 	 * Health indicator settings.
 	 */
 	public static class Health {
@@ -443,7 +474,8 @@ public class CacheTagsProperties {
 	public enum Serializer {
 
 		/**
-		 * JSON through Jackson 3 with type information, readable with any Redis client.
+		 * JSON through Jackson 3 with the Java type of each value, readable with any Redis client; a hit returns
+		 * the type that was stored. Only allowed types are read (see cachetags.json.allowed-packages).
 		 */
 		JSON,
 

@@ -8,8 +8,11 @@ import io.github.cachetags.cache.CacheSettings;
 import io.github.cachetags.cache.Freshness;
 import io.github.cachetags.cache.TagAwareCacheManager;
 import io.github.cachetags.interceptor.EvictTagsAdvisor;
+import io.github.cachetags.serializer.TypedJsonRedisSerializer;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
@@ -18,7 +21,10 @@ import org.springframework.cache.CacheManager;
 import org.springframework.cache.annotation.CachingConfigurer;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.serializer.JdkSerializationRedisSerializer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -60,6 +66,37 @@ class CacheTagsAutoConfigurationTests {
 			assertThat(context).hasSingleBean(TagAwareCacheManager.class);
 			assertThat(context).getBeanNames(CachingConfigurer.class).containsExactly("userConfigurer");
 		});
+	}
+
+	@Test
+	void jsonFormatReadsTheApplicationsPackagesAndTheListedOnes() {
+		this.contexts.withInitializer(applicationPackages("com.example.shop", "com"))
+			.withPropertyValues("cachetags.json.allowed-packages=com.example.catalog, org.example.dto")
+			.run((context) -> assertThat(context.getBean("cacheTagsValueSerializer"))
+				.isInstanceOfSatisfying(TypedJsonRedisSerializer.class, (serializer) -> assertThat(
+						serializer.allowedPackages())
+					.containsExactly("com.example.catalog", "org.example.dto", "com.example.shop")));
+	}
+
+	@Test
+	void jdkFormatIsJavaSerialization() {
+		this.contexts.withPropertyValues("cachetags.serializer=jdk")
+			.run((context) -> assertThat(context.getBean("cacheTagsValueSerializer"))
+				.isInstanceOf(JdkSerializationRedisSerializer.class));
+	}
+
+	@Test
+	void valueSerializerBacksOffWhenUserDefinesOne() {
+		this.contexts
+			.withBean("cacheTagsValueSerializer", JdkSerializationRedisSerializer.class,
+					JdkSerializationRedisSerializer::new)
+			.run((context) -> assertThat(context.getBean("cacheTagsValueSerializer"))
+				.isInstanceOf(JdkSerializationRedisSerializer.class));
+	}
+
+	private static ApplicationContextInitializer<ConfigurableApplicationContext> applicationPackages(
+			String... packages) {
+		return (context) -> AutoConfigurationPackages.register((BeanDefinitionRegistry) context, packages);
 	}
 
 	@Test
@@ -140,6 +177,8 @@ class CacheTagsAutoConfigurationTests {
 		assertFailsNaming("cachetags.caches.[a{b}].ttl=1m", "cachetags.caches.a{b}");
 		assertFailsNaming("cachetags.default-ttl=soon", "cachetags.default-ttl");
 		assertFailsNaming("cachetags.serializer=xml", "cachetags.serializer");
+		assertFailsNaming("cachetags.json.allowed-packages=java.util", "cachetags.json.allowed-packages");
+		assertFailsNaming("cachetags.json.allowed-packages=com", "cachetags.json.allowed-packages");
 		assertFailsNaming("cachetags.freshness.refresh-threshold=1.5", "cachetags.freshness.refresh-threshold");
 		assertFailsNaming("cachetags.caches.products.freshness.ttl-jitter=1", "cachetags.caches.products.freshness.ttl-jitter");
 		assertFailsNaming("cachetags.caches.products.freshness.stale-if-error=-1s",

@@ -9,6 +9,7 @@ import java.util.logging.Logger;
 import io.github.cachetags.autoconfigure.CacheTagsAutoConfiguration;
 
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
@@ -96,6 +97,7 @@ final class Contexts {
 	@Configuration(proxyBeanMethods = false)
 	@EnableCaching
 	@ImportAutoConfiguration(CacheTagsAutoConfiguration.class)
+	@AutoConfigurationPackage
 	static class CacheTagsApplication {
 
 		@Bean
