@@ -159,9 +159,10 @@ public class TagAwareCache implements Cache {
 	}
 
 	/**
-	 * Reads the value without blocking the caller: the read runs on CacheTags' asynchronous executor, on the key
-	 * and tenant resolved on the caller's thread. The future completes with a {@link ValueWrapper} on a hit and
-	 * with {@code null} on a miss or a Redis error.
+	 * Reads the value on the caller's thread (one round trip) and returns it as a completed future: with a
+	 * {@link ValueWrapper} on a hit, {@code null} on a miss or a Redis error. Spring continues an asynchronous
+	 * {@code @Cacheable} miss on the thread that completes this future, so completing it here makes the method
+	 * run as the caller (tenant, security context), never on a CacheTags thread without them.
 	 */
 	@Override
 	public CompletableFuture<?> retrieve(Object key) {
@@ -172,8 +173,7 @@ public class TagAwareCache implements Cache {
 	 * As {@link #retrieve(Object)}, telling {@code onMiss} the load start of a miss (see {@link #putLoaded}).
 	 */
 	public CompletableFuture<@Nullable ValueWrapper> retrieve(Object key, @Nullable Consumer<LoadStart> onMiss) {
-		Target target = target(key);
-		return CompletableFuture.supplyAsync(() -> readThrough(target, onMiss), this.infrastructure.asyncExecutor());
+		return CompletableFuture.completedFuture(readThrough(target(key), onMiss));
 	}
 
 	@Override
@@ -182,8 +182,11 @@ public class TagAwareCache implements Cache {
 	}
 
 	/**
-	 * As {@link #get(Object, Callable, EntryTags)}, without blocking the caller: concurrent misses are coalesced
-	 * in the same way, and the future completes exceptionally with the loader's exception.
+	 * As {@link #get(Object, Callable, EntryTags)}, without blocking the caller: the read and the load run on
+	 * CacheTags' asynchronous executor, as the caller (its context is captured here and restored there; if the
+	 * tenant does not then resolve as here, the future fails with {@link CallerContextException} and nothing is
+	 * loaded). Concurrent misses are coalesced in the same way, and the future completes exceptionally with the
+	 * loader's exception.
 	 */
 	public <T> CompletableFuture<T> retrieve(Object key, Supplier<CompletableFuture<T>> valueLoader,
 			EntryTags tags) {
