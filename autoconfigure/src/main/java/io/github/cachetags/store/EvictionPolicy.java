@@ -7,7 +7,7 @@ import java.util.Properties;
  * The server's {@code maxmemory-policy}, read from {@code INFO memory} because managed Redis often forbids
  * {@code CONFIG GET}.
  * <p>
- * Any policy that evicts keys is safe for CacheTags: losing a tag mark, index, tombstone or entry only turns
+ * Any policy that evicts keys is safe for CacheTags: losing a tag mark, index, shard stamp key or entry only turns
  * entries into misses. {@code noeviction} is not: when memory is full Redis refuses writes, and a purge cannot
  * replace its tag mark, so stale entries stay readable until they expire.
  *

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * The Redis key prefix of one cache shard: {@code {prefix:tenant:cache:shard}:v<version>:}.
  * <p>
- * The braces make every key of the shard (entries, tag marks, tag indexes, fences, the stamp key) hash to one slot, so
+ * The braces make every key of the shard (entries, tag marks, tag indexes, the stamp key) hash to one slot, so
  * one script may touch them together, also on a cluster. Only the first {@code {...}} of a key decides its slot,
  * and the namespace comes first, so braces in user keys or tags cannot move an entry.
  *
@@ -26,11 +26,6 @@ public record Namespace(String value) {
 
 	public byte[] entryKey(String userKey) {
 		return bytes(this.value + "e:" + userKey);
-	}
-
-	/** Stamp of the key's latest eviction or replacing write; refuses loads begun before it. */
-	public byte[] fenceKey(String userKey) {
-		return bytes(this.value + "k:" + userKey);
 	}
 
 	public byte[] leaseKey(String userKey) {

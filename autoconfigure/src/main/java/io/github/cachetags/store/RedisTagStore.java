@@ -232,12 +232,13 @@ public class RedisTagStore {
 	}
 
 	/**
-	 * Removes an entry and fences its key, so that no value whose load began before now is stored.
+	 * Removes an entry and records the eviction in the shard's stamp key, so that no value whose load began
+	 * before now is stored.
 	 * @return whether an entry was present
 	 */
 	public boolean evict(Namespace namespace, String userKey) {
-		Long removed = execute((connection) -> EVICT.run(connection, ReturnType.INTEGER, 2,
-				namespace.entryKey(userKey), namespace.fenceKey(userKey), namespace.bytes(), ascii(randomToken()),
+		Long removed = execute((connection) -> EVICT.run(connection, ReturnType.INTEGER, 1,
+				namespace.entryKey(userKey), namespace.bytes(), Namespace.bytes(userKey), ascii(randomToken()),
 				this.fenceBytes));
 		return removed != null && removed > 0;
 	}
@@ -278,7 +279,8 @@ public class RedisTagStore {
 				String token = randomToken();
 				byte[] drainKey = shard.drainKey(token);
 				List<Object> reply = PURGE.run(connection, ReturnType.MULTI, 3, shard.markKey(tag),
-						shard.indexKey(tag), drainKey, shard.bytes(), ascii(token), this.fenceBytes);
+						shard.indexKey(tag), drainKey, shard.bytes(), ascii(token), this.fenceBytes,
+						Namespace.bytes(tag));
 				if (asLong(reply.get(1)) == 1) {
 					drains[i] = new Drain(shard, drainKey, (byte[]) reply.get(0));
 				}

@@ -1,11 +1,11 @@
--- Removes one entry and fences its key so that a load begun before now cannot store it again.
+-- Removes one entry and moves its key bucket, so that a load begun before now cannot store it again.
 -- KEYS[1]  entry key
--- KEYS[2]  fence key (same hash slot)
 -- ARGV[1]  namespace
--- ARGV[2]  random token, part of a shard stamp key this call creates
--- ARGV[3]  fence lifetime in milliseconds
+-- ARGV[2]  user key
+-- ARGV[3]  random token, part of a shard stamp key this call creates
+-- ARGV[4]  fence lifetime in milliseconds: the shard stamp key lives at least this long
 -- Returns  1 if an entry was removed, 0 otherwise
-local fence = tonumber(ARGV[3])
-local n, epoch = bump(ARGV[1], ARGV[2], fence)
-redis.call('SET', KEYS[2], n .. ':' .. epoch, 'PX', fence)
+local ns = ARGV[1]
+local n = bump(ns, ARGV[3], tonumber(ARGV[4]))
+redis.call('HSET', ns .. 'q', keyField(ARGV[2]), n)
 return redis.call('UNLINK', KEYS[1])

@@ -7,10 +7,11 @@
 -- ARGV[2]  random part of the new mark
 -- ARGV[3]  fence lifetime in milliseconds: the mark and the shard stamp live at least this long, so loads begun
 --          before the purge stay refused
+-- ARGV[4]  the tag
 -- Returns  {new mark, 1 if there is an index to drain else 0}
 local ns, fence = ARGV[1], tonumber(ARGV[3])
 local n, epoch = bump(ns, ARGV[2], fence)
-redis.call('HSET', ns .. 'q', 'p', n)
+redis.call('HSET', ns .. 'q', tagField(ARGV[4]), n)
 local mark = n .. ':' .. epoch .. ':' .. ARGV[2]
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < fence then

@@ -1,7 +1,7 @@
 -- Stores one entry under its tags' current marks, unless an invalidation it could have missed happened after
 -- its load began (the stale-set race).
 -- KEYS[1]  entry key
--- ARGV[1]  namespace (marks, indexes, fences and the shard stamp share the entry's hash slot)
+-- ARGV[1]  namespace (marks, indexes and the shard stamp share the entry's hash slot)
 -- ARGV[2]  user key (index member; entry key = namespace .. 'e:' .. user key)
 -- ARGV[3]  serialized value (empty = cached null)
 -- ARGV[4]  time to live in milliseconds
@@ -9,7 +9,7 @@
 --          vouches for, such as a programmatic put), or '?' when unknown (Redis was not reached then)
 -- ARGV[6]  Redis time in microseconds when the load began, 0 if unknown
 -- ARGV[7]  max load time in milliseconds: an older load is refused
--- ARGV[8]  fence lifetime in milliseconds: how long an invalidation keeps refusing loads begun before it
+-- ARGV[8]  fence lifetime in milliseconds: marks and the shard stamp outlive an entry by at least this
 -- ARGV[9]  random token for marks, and for a stamp key this call creates
 -- ARGV[10] how many expired index members to prune per touched index
 -- ARGV[11] mode: a load lease token to release; '' a load; '!nx' a load stored only if no entry exists; '!put'
@@ -19,24 +19,29 @@
 -- ARGV[13..] tags; ARGV[13] is the cache-wide tag ''
 -- Returns  1 stored; 0 refused; 2 not stored because an entry exists ('!nx');
 --          3 a replacing write refused: the key was invalidated instead (entry removed, older loads fenced off)
--- Refused: the load start is unknown or of another epoch; the load is older than the max load time; the key
--- was evicted or replaced, or a tag purged, after the start; or a tag's mark is missing (lost, or never made)
--- and the shard had a tag purge after the start. A missing mark is created stamped with the shard's latest tag
--- purge, so it never looks older than a purge it may stand for.
--- A replacing write raises the shard counter and fences the key, so no load begun before it can store later.
+-- Refused: the load start is unknown or of another epoch; the load is older than the max load time; the key's
+-- bucket moved (the key, or another key of its bucket, was evicted or replaced) after the start; a tag was
+-- purged after the start; or a tag's mark is missing (lost, or never made) and the tag's bucket moved after the
+-- start. A missing mark is created stamped with its bucket's latest purge, so it never looks older than a purge
+-- it may stand for. A replacing write raises the shard counter and its key's bucket, so no load begun before it
+-- stores later.
 local ns, member = ARGV[1], ARGV[2]
 local ttl, start, startTime = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
 local maxAge, fence, token, prune = tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9], tonumber(ARGV[10])
 local mode = ARGV[11]
 local replacing = mode == '!put'
 local life = ttl + fence
-local epoch, counter, purged = shardStamp(ns, token, life)
+local epoch, counter = shardStamp(ns, token, life)
 keepAtLeast(ns .. 'q', life)
-local fenceKey = ns .. 'k:' .. member
+local keyBucket = keyField(member)
+
+local function fenceKey()
+  local n = redis.call('HINCRBY', ns .. 'q', 'n', 1)
+  redis.call('HSET', ns .. 'q', keyBucket, n)
+end
 
 local function invalidate()
-  local n = redis.call('HINCRBY', ns .. 'q', 'n', 1)
-  redis.call('SET', fenceKey, n .. ':' .. epoch, 'PX', fence)
+  fenceKey()
   redis.call('UNLINK', KEYS[1])
   return 3
 end
@@ -82,8 +87,7 @@ if ifAbsent and redis.call('EXISTS', KEYS[1]) == 1 then
   return 2
 end
 
-local fenced = redis.call('GET', fenceKey)
-if fenced and isAfter(fenced, epoch, startN) ~= false then
+if bucketStamp(ns, keyBucket) > startN then
   return refuse()
 end
 local markKeys, n = {}, 0
@@ -100,7 +104,7 @@ for i = 1, n do
   if after == nil then
     -- missing or unreadable: may stand for a purge whose mark was lost
     marks[i] = false
-    after = purged > startN
+    after = bucketStamp(ns, tagField(ARGV[12 + i])) > startN
   end
   if after then
     return refuse()
@@ -108,8 +112,7 @@ for i = 1, n do
 end
 
 if replacing then
-  local raised = redis.call('HINCRBY', ns .. 'q', 'n', 1)
-  redis.call('SET', fenceKey, raised .. ':' .. epoch, 'PX', fence)
+  fenceKey()
 end
 local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -118,7 +121,7 @@ local stamped = {}
 for i = 1, n do
   local mark = marks[i]
   if not mark then
-    mark = purged .. ':' .. epoch .. ':' .. token .. i
+    mark = bucketStamp(ns, tagField(ARGV[12 + i])) .. ':' .. epoch .. ':' .. token .. i
     redis.call('SET', markKeys[i], mark, 'PX', life)
   else
     keepAtLeast(markKeys[i], life)

@@ -121,6 +121,42 @@ class WriteOrderIT {
 	}
 
 	@Test
+	void aLoadThatBeganBeforeACachePutWhoseEntryWasThenEvictedByRedisIsStillRefused() throws Exception {
+		this.contexts.run((context) -> {
+			Ledger ledger = context.getBean(Ledger.class);
+			ledger.save(new Row(1, "a", 1));
+			ledger.gate().pauseNext("load");
+			CompletableFuture<Row> slowLoad = CompletableFuture.supplyAsync(() -> ledger.row(1));
+			ledger.gate().awaitPaused();
+
+			ledger.update(new Row(1, "a", 2));
+			assertThat(redis.sync().del(key("e:1"))).as("the put's entry, evicted under memory pressure").isEqualTo(1);
+			ledger.gate().resume();
+			slowLoad.get(10, TimeUnit.SECONDS);
+
+			assertThat(ledger.row(1).version()).isEqualTo(2);
+		});
+	}
+
+	@Test
+	void aLoadThatBeganBeforeACachePutIsRefusedWhenTheShardStampIsLostMeanwhile() throws Exception {
+		this.contexts.run((context) -> {
+			Ledger ledger = context.getBean(Ledger.class);
+			ledger.save(new Row(1, "a", 1));
+			ledger.gate().pauseNext("load");
+			CompletableFuture<Row> slowLoad = CompletableFuture.supplyAsync(() -> ledger.row(1));
+			ledger.gate().awaitPaused();
+
+			ledger.update(new Row(1, "a", 2));
+			redis.sync().del(key("q"));
+			ledger.gate().resume();
+			slowLoad.get(10, TimeUnit.SECONDS);
+
+			assertThat(ledger.row(1).version()).isEqualTo(2);
+		});
+	}
+
+	@Test
 	void aCachePutRefusedBecauseItsNewTagWasPurgedMeanwhileRemovesTheOldEntry() throws Exception {
 		this.contexts.run((context) -> {
 			Ledger ledger = context.getBean(Ledger.class);
