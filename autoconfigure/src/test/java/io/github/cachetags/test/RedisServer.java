@@ -91,13 +91,15 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a dedicated {@code redis-server} process on a free loopback port.
+	 * Starts a dedicated {@code redis-server} process on a free loopback port, with further command-line
+	 * arguments such as {@code "--maxmemory", "2mb"}.
 	 */
-	public static RedisServer startProcess() {
+	public static RedisServer startProcess(String... extraArguments) {
 		Path binary = binary();
 		int port = freePort();
-		List<String> command = List.of(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-				"--save", "", "--appendonly", "no", "--protected-mode", "no");
+		List<String> command = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port), "--bind",
+				"127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"));
+		command.addAll(List.of(extraArguments));
 		RedisServer server = new RedisServer("127.0.0.1", port, "redis-server process " + binary.getFileName(),
 				command);
 		server.start();
