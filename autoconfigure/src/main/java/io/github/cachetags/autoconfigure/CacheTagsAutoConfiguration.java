@@ -1,5 +1,7 @@
 package io.github.cachetags.autoconfigure;
 
+import java.time.Duration;
+
 import io.github.cachetags.CacheTagOperations;
 import io.github.cachetags.TenantResolver;
 import io.github.cachetags.cache.CacheExecutors;
@@ -59,6 +61,9 @@ public final class CacheTagsAutoConfiguration {
 	/** Threads that run {@code Cache.retrieve} for asynchronous {@code @Cacheable} methods. */
 	static final int ASYNC_THREADS = 4;
 
+	/** How often an instance records its cache layouts again, in case the registry was evicted or deleted. */
+	static final Duration REGISTRY_REFRESH = Duration.ofSeconds(30);
+
 	@Bean
 	@ConditionalOnMissingBean
 	RedisTagStore cacheTagsStore(RedisConnectionFactory connectionFactory, CacheTagsProperties properties) {
@@ -113,6 +118,7 @@ public final class CacheTagsAutoConfiguration {
 		TagAwareCacheManager manager = new TagAwareCacheManager(infrastructure, settings,
 				properties.getCaches().keySet(), properties.isDynamic());
 		executors.schedule(manager.getInvalidations()::retry, properties.getRedisRetryInterval());
+		executors.schedule(manager.getInvalidations()::registerAll, REGISTRY_REFRESH);
 		return manager;
 	}
 

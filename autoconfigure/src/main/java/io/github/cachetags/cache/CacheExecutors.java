@@ -66,7 +66,7 @@ public final class CacheExecutors implements AutoCloseable {
 				tick.run();
 			}
 			catch (RuntimeException ex) {
-				logger.warn("Refresh scheduling failed once; it goes on: " + ex, ex);
+				logger.warn("A scheduled CacheTags task failed once; it goes on: " + ex);
 			}
 			finally {
 				if (!this.ticks.isShutdown()) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.github.cachetags.store.Namespace;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a cache's entries live: its name, namespace version and number of shards. Recorded in the store's
@@ -34,6 +35,21 @@ record CacheLayout(String name, int version, int shards) {
 	Namespace namespaceFor(String prefix, String tenant, String userKey) {
 		int shard = (this.shards == 1) ? 0 : Math.floorMod(userKey.hashCode(), this.shards);
 		return Namespace.of(prefix, tenant, this.name, this.version, shard);
+	}
+
+	/**
+	 * The cache name of a shard namespace of the given prefix and tenant, or {@code null} if it is not one.
+	 */
+	static @Nullable String nameOf(Namespace shard, String prefix, String tenant) {
+		String head = "{" + prefix + ":" + tenant + ":";
+		String value = shard.value();
+		int close = value.indexOf('}');
+		if (!value.startsWith(head) || close < 0) {
+			return null;
+		}
+		String cacheAndShard = value.substring(head.length(), close);
+		int colon = cacheAndShard.lastIndexOf(':');
+		return (colon > 0) ? cacheAndShard.substring(0, colon) : null;
 	}
 
 	List<Namespace> namespaces(String prefix, String tenant) {

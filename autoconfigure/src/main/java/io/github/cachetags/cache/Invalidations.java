@@ -6,7 +6,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -48,6 +50,8 @@ public final class Invalidations {
 
 	private volatile int pendingCount;
 
+	private final Set<String> registered = ConcurrentHashMap.newKeySet();
+
 	private final LongAdder retried = new LongAdder();
 
 	/**
@@ -75,9 +79,7 @@ public final class Invalidations {
 			return purgeNow(cacheName, tag, tenant);
 		}
 		catch (RuntimeException ex) {
-			if (!CacheInfrastructure.isRedisFailure(ex)) {
-				throw ex;
-			}
+			// whatever failed (connection, pool, timeout, a command error), a purge is idempotent: retry it
 			enqueue(purge);
 			throw new InvalidationPendingException("Could not purge tag '" + tag + "'"
 					+ ((cacheName != null) ? " in cache '" + cacheName + "'" : "")
@@ -86,12 +88,24 @@ public final class Invalidations {
 	}
 
 	private Map<String, Long> purgeNow(@Nullable String cacheName, String tag, String tenant) {
+		boolean registryLost = registerAll();
 		List<Namespace> shards = new ArrayList<>();
 		List<String> names = new ArrayList<>();
 		for (CacheLayout layout : layouts(cacheName)) {
 			for (Namespace shard : layout.namespaces(this.keyPrefix, tenant)) {
 				shards.add(shard);
 				names.add(layout.name());
+			}
+		}
+		if (registryLost) {
+			// caches only other instances created may be missing from the registry: find their shards by their keys
+			logger.warn("The cache registry in Redis was lost; this purge also scans for cache shards");
+			for (Namespace shard : this.store.discoverShards(tenant)) {
+				String name = CacheLayout.nameOf(shard, this.keyPrefix, tenant);
+				if (!shards.contains(shard) && name != null && (cacheName == null || cacheName.equals(name))) {
+					shards.add(shard);
+					names.add(name);
+				}
 			}
 		}
 		long[] removed = this.store.purgeEach(shards, tag);
@@ -112,9 +126,6 @@ public final class Invalidations {
 			return this.store.evict(namespace, userKey);
 		}
 		catch (RuntimeException ex) {
-			if (!CacheInfrastructure.isRedisFailure(ex)) {
-				throw ex;
-			}
 			enqueue(new PendingEvict(cacheName, tenant, namespace, userKey));
 			throw new InvalidationPendingException(
 					"Could not evict a key of cache '" + cacheName + "'; it is queued and retried until Redis accepts it",
@@ -205,6 +216,53 @@ public final class Invalidations {
 			}
 		}
 		clears.forEach((clear) -> this.pending.put(clear.id(), clear));
+	}
+
+	/**
+	 * Records a cache layout in the registry that cross-cache purges read, unless this instance already has.
+	 * @return whether the layout is known to be recorded; a cache does not store entries until it is, so that no
+	 * entry exists that a purge from another instance could not find
+	 */
+	boolean ensureRegistered(CacheLayout layout) {
+		String descriptor = layout.descriptor();
+		if (this.registered.contains(descriptor)) {
+			return true;
+		}
+		try {
+			this.store.register(descriptor);
+			this.registered.add(descriptor);
+			return true;
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Could not record cache '" + layout.name() + "' in Redis yet: " + ex);
+			return false;
+		}
+	}
+
+	/**
+	 * Records every layout of this instance again, in one call, in case the registry was lost (evicted or
+	 * deleted): run before every purge and on a schedule.
+	 * @return whether a layout this instance had recorded was missing: the registry was lost, and layouts of other
+	 * instances may be missing too
+	 */
+	public boolean registerAll() {
+		List<String> descriptors = new ArrayList<>();
+		boolean recorded = false;
+		for (CacheLayout layout : this.localLayouts.get()) {
+			descriptors.add(layout.descriptor());
+			recorded |= this.registered.contains(layout.descriptor());
+		}
+		if (descriptors.isEmpty()) {
+			return false;
+		}
+		long added = this.store.register(descriptors);
+		boolean lost = recorded && added > descriptors.size() - countRecorded(descriptors);
+		this.registered.addAll(descriptors);
+		return lost;
+	}
+
+	private long countRecorded(List<String> descriptors) {
+		return descriptors.stream().filter(this.registered::contains).count();
 	}
 
 	/**

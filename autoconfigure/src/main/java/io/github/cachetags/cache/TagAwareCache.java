@@ -441,7 +441,10 @@ public class TagAwareCache implements Cache {
 	 * tags are invalid (the key is removed); Redis errors are not thrown
 	 */
 	public void put(Object key, @Nullable Object value, EntryTags tags) {
-		Target target = target(key);
+		put(target(key), value, tags);
+	}
+
+	void put(Target target, @Nullable Object value, EntryTags tags) {
 		byte[] bytes;
 		List<String> tagList;
 		try {
@@ -460,7 +463,8 @@ public class TagAwareCache implements Cache {
 		if (start.olderThan(this.infrastructure.store().maxLoadTime().toNanos())) {
 			start = LoadStart.UNKNOWN;
 		}
-		if (!this.infrastructure.redisAllowed() || this.invalidations.pending() > 0) {
+		if (!this.infrastructure.redisAllowed() || this.invalidations.pending() > 0
+				|| !this.invalidations.ensureRegistered(this.layout)) {
 			this.invalidations.evictLater(getName(), target.tenant(), target.namespace(), target.userKey());
 			return;
 		}
@@ -487,11 +491,15 @@ public class TagAwareCache implements Cache {
 	 * nothing invalidated the key or its tags after {@code start}. Never throws for Redis trouble.
 	 */
 	public void putLoaded(Object key, @Nullable Object value, EntryTags tags, LoadStart start) {
+		putLoaded(target(key), value, tags, start);
+	}
+
+	void putLoaded(Target target, @Nullable Object value, EntryTags tags, LoadStart start) {
 		if (value == null && !this.settings.cacheNullValues()) {
 			throw new IllegalArgumentException("Cache '" + getName()
 					+ "' does not store null values; use unless=\"#result == null\" or enable cache-null-values");
 		}
-		storeLoaded(target(key), value, tags, start, RedisTagStore.LOAD, 0);
+		storeLoaded(target, value, tags, start, RedisTagStore.LOAD, 0);
 	}
 
 	private void invalidateQuietly(Target target) {
@@ -536,7 +544,10 @@ public class TagAwareCache implements Cache {
 	 */
 	@Override
 	public boolean evictIfPresent(Object key) {
-		Target target = target(key);
+		return evictIfPresent(target(key));
+	}
+
+	boolean evictIfPresent(Target target) {
 		try {
 			boolean removed = this.invalidations.evict(getName(), target.tenant(), target.namespace(),
 					target.userKey());
@@ -561,8 +572,12 @@ public class TagAwareCache implements Cache {
 
 	@Override
 	public boolean invalidate() {
+		return invalidate(this.infrastructure.tenant());
+	}
+
+	boolean invalidate(String tenant) {
 		try {
-			return purge(RedisTagStore.CACHE_TAG) > 0;
+			return purge(RedisTagStore.CACHE_TAG, tenant) > 0;
 		}
 		catch (InvalidationPendingException ex) {
 			this.infrastructure.failed(this, "clear (queued for retry)", ex);
@@ -576,8 +591,12 @@ public class TagAwareCache implements Cache {
 	 * @throws InvalidationPendingException if Redis cannot be reached; the purge is queued and retried
 	 */
 	public long purge(String tag) {
+		return purge(tag, this.infrastructure.tenant());
+	}
+
+	private long purge(String tag, String tenant) {
 		long started = this.infrastructure.nanoTime();
-		Map<String, Long> removed = this.invalidations.purge(getName(), tag, this.infrastructure.tenant());
+		Map<String, Long> removed = this.invalidations.purge(getName(), tag, tenant);
 		long count = removed.getOrDefault(getName(), 0L);
 		recordPurge(count, this.infrastructure.nanoTime() - started);
 		return count;
@@ -654,7 +673,8 @@ public class TagAwareCache implements Cache {
 			String mode, long loadNanos) {
 		List<String> tagList = Tags.forEntry(tags.tagsFor(value));
 		byte[] bytes = serialize(value);
-		if (!this.infrastructure.redisAllowed() || this.invalidations.pending() > 0) {
+		if (!this.infrastructure.redisAllowed() || this.invalidations.pending() > 0
+				|| !this.invalidations.ensureRegistered(this.layout)) {
 			return null;
 		}
 		if (start.unknown() || start.olderThan(this.infrastructure.store().maxLoadTime().toNanos())) {
@@ -717,9 +737,19 @@ public class TagAwareCache implements Cache {
 		this.statistics.error();
 	}
 
+	/**
+	 * The tenant of the current call, resolved on this thread.
+	 */
+	String currentTenant() {
+		return this.infrastructure.tenant();
+	}
+
 	Target target(Object key) {
+		return target(key, this.infrastructure.tenant());
+	}
+
+	Target target(Object key, String tenant) {
 		String userKey = CacheKeys.toUserKey(key);
-		String tenant = this.infrastructure.tenant();
 		return new Target(this.layout.namespaceFor(this.infrastructure.keyPrefix(), tenant, userKey), userKey,
 				tenant);
 	}

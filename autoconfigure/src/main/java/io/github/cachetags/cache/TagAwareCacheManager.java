@@ -5,7 +5,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -16,8 +15,6 @@ import java.util.function.Function;
 import io.github.cachetags.CacheTagOperations;
 import io.github.cachetags.store.Namespace;
 import io.github.cachetags.tags.Tags;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.CacheManager;
@@ -31,8 +28,6 @@ import org.springframework.cache.CacheManager;
  */
 public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 
-	private static final Log logger = LogFactory.getLog(TagAwareCacheManager.class);
-
 	private final CacheInfrastructure infrastructure;
 
 	private final Function<String, CacheSettings> settings;
@@ -40,8 +35,6 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 	private final boolean dynamic;
 
 	private final ConcurrentMap<String, TagAwareCache> caches = new ConcurrentHashMap<>();
-
-	private final Set<String> registered = ConcurrentHashMap.newKeySet();
 
 	private final List<Consumer<TagAwareCache>> creationListeners = new CopyOnWriteArrayList<>();
 
@@ -79,7 +72,7 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 			return new TagAwareCache(key, this.settings.apply(key), this.infrastructure, this.invalidations);
 		});
 		if (created[0]) {
-			register(cache.layout());
+			this.invalidations.ensureRegistered(cache.layout());
 			this.creationListeners.forEach((listener) -> listener.accept(cache));
 		}
 		return cache;
@@ -103,7 +96,6 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 	private Collection<CacheLayout> localLayouts() {
 		List<CacheLayout> layouts = new ArrayList<>();
 		for (TagAwareCache cache : this.caches.values()) {
-			register(cache.layout());
 			layouts.add(cache.layout());
 		}
 		return layouts;
@@ -118,21 +110,6 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 	 */
 	public String getKeyPrefix() {
 		return this.infrastructure.keyPrefix();
-	}
-
-	private void register(CacheLayout layout) {
-		String descriptor = layout.descriptor();
-		if (this.registered.contains(descriptor)) {
-			return;
-		}
-		try {
-			this.infrastructure.store().register(descriptor);
-			this.registered.add(descriptor);
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Could not record cache '" + layout.name() + "' in Redis yet; will retry on the next purge: "
-					+ ex);
-		}
 	}
 
 	@Override

@@ -19,7 +19,8 @@ import org.springframework.cache.Cache;
  * effect after it completes (as with Spring's {@code TransactionAwareCacheDecorator}): on commit as asked; on
  * rollback a replacing put still removes the key, and an eviction or clear still runs, because an inner
  * transaction may have committed the change they stand for. {@code evictIfPresent} and {@code invalidate} act at
- * once.
+ * once. The tenant is resolved when the view is made, on the caller's thread, so that a put or eviction made when
+ * an asynchronous method completes, on another thread, still applies to the caller's tenant.
  */
 public final class TaggedCacheView implements Cache {
 
@@ -32,6 +33,8 @@ public final class TaggedCacheView implements Cache {
 	private final Deferral deferral;
 
 	private final @Nullable Class<?> declaredType;
+
+	private final String tenant;
 
 	private @Nullable Object missedKey;
 
@@ -52,6 +55,7 @@ public final class TaggedCacheView implements Cache {
 		this.replacing = replacing;
 		this.deferral = deferral;
 		this.declaredType = declaredType;
+		this.tenant = cache.currentTenant();
 	}
 
 	TagAwareCache target() {
@@ -116,15 +120,17 @@ public final class TaggedCacheView implements Cache {
 
 	@Override
 	public void put(Object key, @Nullable Object value) {
+		TagAwareCache.Target target = this.cache.target(key, this.tenant);
 		if (this.replacing) {
-			this.deferral.afterTransaction(() -> this.cache.put(key, value, this.tags), () -> this.cache.evict(key));
+			this.deferral.afterTransaction(() -> this.cache.put(target, value, this.tags),
+					() -> this.cache.evictIfPresent(target));
 			return;
 		}
 		LoadStart start;
 		synchronized (this) {
 			start = key.equals(this.missedKey) ? this.missStart : LoadStart.UNKNOWN;
 		}
-		this.deferral.afterTransaction(() -> this.cache.putLoaded(key, value, this.tags, start), () -> {
+		this.deferral.afterTransaction(() -> this.cache.putLoaded(target, value, this.tags, start), () -> {
 		});
 	}
 
@@ -135,22 +141,25 @@ public final class TaggedCacheView implements Cache {
 
 	@Override
 	public void evict(Object key) {
-		this.deferral.afterTransaction(() -> this.cache.evict(key), () -> this.cache.evict(key));
+		TagAwareCache.Target target = this.cache.target(key, this.tenant);
+		this.deferral.afterTransaction(() -> this.cache.evictIfPresent(target),
+				() -> this.cache.evictIfPresent(target));
 	}
 
 	@Override
 	public boolean evictIfPresent(Object key) {
-		return this.cache.evictIfPresent(key);
+		return this.cache.evictIfPresent(this.cache.target(key, this.tenant));
 	}
 
 	@Override
 	public void clear() {
-		this.deferral.afterTransaction(this.cache::clear, this.cache::clear);
+		this.deferral.afterTransaction(() -> this.cache.invalidate(this.tenant),
+				() -> this.cache.invalidate(this.tenant));
 	}
 
 	@Override
 	public boolean invalidate() {
-		return this.cache.invalidate();
+		return this.cache.invalidate(this.tenant);
 	}
 
 }

@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.util.Assert;
 
 /**
@@ -34,6 +36,9 @@ public class RedisTagStore {
 	static final int PRUNE_PER_WRITE = 16;
 
 	private static final String REGISTRY_SUFFIX = ":caches";
+
+	/** The {@code COUNT} of one {@code SCAN} step when shards are discovered. */
+	static final int SCAN_BATCH = 1000;
 
 	/**
 	 * Longest extra time an invalidation fences off older loads beyond the max load time, to absorb the delay
@@ -75,6 +80,8 @@ public class RedisTagStore {
 
 	private final byte[] registryKey;
 
+	private final String keyPrefix;
+
 	private final long guardMillis;
 
 	private final byte[] fenceBytes;
@@ -94,6 +101,7 @@ public class RedisTagStore {
 		Assert.isTrue(purgeBatchSize > 0, "purgeBatchSize must be positive");
 		this.connectionFactory = connectionFactory;
 		this.registryKey = Namespace.bytes(keyPrefix + REGISTRY_SUFFIX);
+		this.keyPrefix = keyPrefix;
 		this.guardMillis = loadGuard.toMillis();
 		long slack = Math.max(1000, Math.min(MAX_FENCE_SLACK.toMillis(), loadGuard.toMillis()));
 		this.fenceBytes = ascii(loadGuard.toMillis() + slack);
@@ -325,7 +333,36 @@ public class RedisTagStore {
 	 * that only other instances have created.
 	 */
 	public void register(String descriptor) {
-		execute((connection) -> connection.setCommands().sAdd(this.registryKey, Namespace.bytes(descriptor)));
+		register(List.of(descriptor));
+	}
+
+	/**
+	 * Records several cache layouts in one call.
+	 */
+	public long register(List<String> descriptors) {
+		byte[][] members = descriptors.stream().map(Namespace::bytes).toArray(byte[][]::new);
+		Long added = execute((connection) -> connection.setCommands().sAdd(this.registryKey, members));
+		return (added != null) ? added : 0;
+	}
+
+	/**
+	 * Finds the cache shards of one tenant that hold entries, by their stamp keys, with {@code SCAN} in batches of
+	 * {@link #SCAN_BATCH}: for when the registry was lost and a purge must still reach every cache. Costs a walk
+	 * over the key space, in bounded steps.
+	 */
+	public List<Namespace> discoverShards(String tenant) {
+		String pattern = "{" + globEscaped(this.keyPrefix) + ":" + globEscaped(tenant) + ":*}:v*:q";
+		ScanOptions options = ScanOptions.scanOptions().match(pattern).count(SCAN_BATCH).build();
+		return execute((connection) -> {
+			List<Namespace> shards = new java.util.ArrayList<>();
+			try (Cursor<byte[]> keys = connection.keyCommands().scan(options)) {
+				while (keys.hasNext()) {
+					String key = new String(keys.next(), StandardCharsets.UTF_8);
+					shards.add(new Namespace(key.substring(0, key.length() - 1)));
+				}
+			}
+			return shards;
+		});
 	}
 
 	/**
@@ -360,6 +397,10 @@ public class RedisTagStore {
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
 			return action.apply(connection);
 		}
+	}
+
+	private static String globEscaped(String literal) {
+		return literal.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
 	}
 
 	private static String randomToken() {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.cache.annotation.CachePut;
 import org.springframework.cache.annotation.Cacheable;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.annotation.Bean;
@@ -62,6 +64,19 @@ class CallerContextIT {
 			assertThat(as(propagatedTenant, "globex", () -> accounts.balance(1).join())).isEqualTo("globex:1");
 			assertThat(as(propagatedTenant, "acme", () -> accounts.balance(1).join())).isEqualTo("acme:1");
 			assertThat(accounts.loads()).as("one load per tenant, then a hit").isEqualTo(2);
+		});
+	}
+
+	@Test
+	void anAsynchronousCachePutCompletedOnAnotherThreadReplacesTheCallersEntry() {
+		this.contexts.withUserConfiguration(PropagatedConfiguration.class).run((context) -> {
+			Accounts accounts = context.getBean(Accounts.class);
+			assertThat(as(propagatedTenant, "acme", () -> accounts.balance(1).join())).isEqualTo("acme:1");
+
+			as(propagatedTenant, "acme", () -> accounts.setBalance(1, "acme:2").join());
+
+			assertThat(as(propagatedTenant, "acme", () -> accounts.balance(1).join())).isEqualTo("acme:2");
+			assertThat(as(propagatedTenant, "globex", () -> accounts.balance(1).join())).isEqualTo("globex:1");
 		});
 	}
 
@@ -145,6 +160,12 @@ class CallerContextIT {
 		public CompletableFuture<String> balance(long id) {
 			this.loads.incrementAndGet();
 			return CompletableFuture.completedFuture(this.tenant.get() + ":" + id);
+		}
+
+		@CachePut(cacheNames = "balances", key = "#id")
+		public CompletableFuture<String> setBalance(long id, String balance) {
+			// completes on another thread, where the caller's tenant is not bound
+			return CompletableFuture.supplyAsync(() -> balance, CompletableFuture.delayedExecutor(1, TimeUnit.MILLISECONDS));
 		}
 
 		@Cacheable(cacheNames = "limits", sync = true)

@@ -131,11 +131,28 @@ class EvictTagsTransactionIT {
 		});
 	}
 
+	/**
+	 * Tags a change that it commits in a transaction of its own, called from inside another transaction.
+	 */
 	static class InnerWrites {
 
-		@Transactional(propagation = Propagation.REQUIRES_NEW)
+		private final Saver saver;
+
+		InnerWrites(Saver saver) {
+			this.saver = saver;
+		}
+
 		@EvictTags({ "'product:' + #item.id()" })
 		public void update(Catalog catalog, Item item) {
+			this.saver.save(catalog, item);
+		}
+
+	}
+
+	static class Saver {
+
+		@Transactional(propagation = Propagation.REQUIRES_NEW)
+		public void save(Catalog catalog, Item item) {
 			catalog.save(item);
 		}
 
@@ -160,8 +177,13 @@ class EvictTagsTransactionIT {
 		}
 
 		@Bean
-		InnerWrites innerWrites() {
-			return new InnerWrites();
+		Saver saver() {
+			return new Saver();
+		}
+
+		@Bean
+		InnerWrites innerWrites(Saver saver) {
+			return new InnerWrites(saver);
 		}
 
 		@Bean

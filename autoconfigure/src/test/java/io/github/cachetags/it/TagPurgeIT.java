@@ -83,6 +83,27 @@ class TagPurgeIT {
 	}
 
 	@Test
+	void aPurgeReachesACacheOnlyAnotherInstanceCreatedEvenWhenTheRegistryWasLost() {
+		ApplicationContextRunner instances = this.contexts
+			.withPropertyValues("cachetags.key-prefix=" + CacheTagsContexts.uniquePrefix());
+		instances.run((first) -> instances.run((second) -> {
+			Catalog mine = first.getBean(Catalog.class);
+			Catalog theirs = second.getBean(Catalog.class);
+			mine.save(new Item(1, "books", 1));
+			theirs.save(new Item(1, "books", 1));
+			mine.product(1);
+			assertThat(theirs.listing("books")).containsExactly(1L);
+			String prefix = first.getBean(TagAwareCacheManager.class).getKeyPrefix();
+			assertThat(redis.sync().del(prefix + ":caches")).as("the registry, lost").isEqualTo(1);
+
+			first.getBean(CacheTagOperations.class).purge("category:books");
+
+			theirs.save(new Item(2, "books", 1));
+			assertThat(theirs.listing("books")).as("purged in the other instance's cache too").containsExactly(1L, 2L);
+		}));
+	}
+
+	@Test
 	void countReportsEntriesPerCache() {
 		this.contexts.run((context) -> {
 			Catalog catalog = seeded(context.getBean(Catalog.class));

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.cache.CacheManager;
 import org.springframework.cache.annotation.CachePut;
 import org.springframework.cache.annotation.Cacheable;
 import org.springframework.cache.annotation.EnableCaching;
@@ -60,6 +61,9 @@ class WriteOrderIT {
 			Ledger ledger = context.getBean(Ledger.class);
 			ledger.save(new Row(1, "a", 1));
 			ledger.save(new Row(2, "a", 1));
+			ledger.row(1);
+			context.getBean(CacheManager.class).getCache("rows").evict(1L);
+			assertThat(redis.sync().exists(key("m:row:1"))).as("only the group's mark will go missing").isEqualTo(1);
 			ledger.gate().pauseNext("load");
 			CompletableFuture<Row> slowLoad = CompletableFuture.supplyAsync(() -> ledger.row(1));
 			ledger.gate().awaitPaused();
