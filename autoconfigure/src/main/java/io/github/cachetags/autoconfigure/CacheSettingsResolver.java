@@ -21,7 +21,7 @@ final class CacheSettingsResolver implements Function<String, CacheSettings> {
 
 	static final int MAX_SHARDS = 1024;
 
-	static final int MAX_PURGE_BATCH = 10_000;
+	static final int MAX_PURGE_BATCH = 300;
 
 	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 

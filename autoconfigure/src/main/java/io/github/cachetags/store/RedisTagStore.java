@@ -49,7 +49,7 @@ public class RedisTagStore {
 
 	private static final String STAMPS = "stamps";
 
-	private static final LuaScript GET = LuaScript.load("get", STAMPS);
+	private static final LuaScript GET = LuaScript.load("get");
 
 	private static final LuaScript PUT = LuaScript.load("put", STAMPS);
 

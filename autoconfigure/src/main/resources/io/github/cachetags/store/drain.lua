@@ -20,15 +20,16 @@ if #members == 0 then
   return {0, 0}
 end
 local removed, gone = 0, {}
-local wanted = '\n' .. tag .. '\n' .. current .. '\n'
+local wanted = tag .. '\n' .. current .. '\n'
 for _, member in ipairs(members) do
   local entry = ns .. 'e:' .. member
   local stamped = redis.pcall('HGET', entry, 'm')
   if type(stamped) == 'table' then
     stamped = ''
   end
-  -- a plain search instead of parsing: tags and marks hold no newline, and marks are unique
-  if stamped and not string.find('\n' .. stamped, wanted, 1, true) then
+  -- a plain search instead of parsing: a mark is unique to its tag, so finding 'tag\nmark\n' anywhere means the
+  -- entry was stored under the tag's current mark
+  if stamped and not string.find(stamped, wanted, 1, true) then
     removed = removed + redis.call('UNLINK', entry)
     gone[#gone + 1] = member
   end

@@ -172,6 +172,7 @@ class CacheTagsAutoConfigurationTests {
 		assertFailsNaming("cachetags.caches.products.ttl=-1s", "cachetags.caches.products.ttl");
 		assertFailsNaming("cachetags.key-prefix=a{b}", "cachetags.key-prefix");
 		assertFailsNaming("cachetags.purge-batch-size=0", "cachetags.purge-batch-size");
+		assertFailsNaming("cachetags.purge-batch-size=301", "cachetags.purge-batch-size");
 		assertFailsNaming("cachetags.shards=0", "cachetags.shards");
 		assertFailsNaming("cachetags.caches.products.shards=5000", "cachetags.caches.products.shards");
 		assertFailsNaming("cachetags.caches.[a{b}].ttl=1m", "cachetags.caches.a{b}");
