@@ -1,13 +1,12 @@
 package io.github.cachetags.autoconfigure;
 
-import java.time.Duration;
-
 import io.github.cachetags.CacheTagOperations;
 import io.github.cachetags.TenantResolver;
 import io.github.cachetags.cache.CacheExecutors;
 import io.github.cachetags.cache.CallerContext;
 import io.github.cachetags.cache.PropagatedCallerContext;
 import io.github.cachetags.cache.CacheInfrastructure;
+import io.github.cachetags.cache.Invalidations;
 import io.github.cachetags.cache.Coalescing;
 import io.github.cachetags.cache.OutageBackoff;
 import io.github.cachetags.cache.RecordingCacheErrorHandler;
@@ -60,9 +59,6 @@ public final class CacheTagsAutoConfiguration {
 
 	/** Threads that run {@code Cache.retrieve} for asynchronous {@code @Cacheable} methods. */
 	static final int ASYNC_THREADS = 4;
-
-	/** How often an instance records its cache layouts again, in case the registry was evicted or deleted. */
-	static final Duration REGISTRY_REFRESH = Duration.ofSeconds(30);
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -118,7 +114,7 @@ public final class CacheTagsAutoConfiguration {
 		TagAwareCacheManager manager = new TagAwareCacheManager(infrastructure, settings,
 				properties.getCaches().keySet(), properties.isDynamic());
 		executors.schedule(manager.getInvalidations()::retry, properties.getRedisRetryInterval());
-		executors.schedule(manager.getInvalidations()::registerAll, REGISTRY_REFRESH);
+		executors.schedule(manager.getInvalidations()::registerAll, Invalidations.REREGISTER_INTERVAL);
 		return manager;
 	}
 

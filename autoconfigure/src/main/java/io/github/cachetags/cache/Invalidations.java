@@ -1,5 +1,6 @@
 package io.github.cachetags.cache;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -34,6 +35,9 @@ public final class Invalidations {
 	/** Most queued key evictions before they are folded into clears of their caches. */
 	static final int MAX_PENDING_EVICTIONS = 10_000;
 
+	/** How often an instance records its layouts again ({@link #registerAll}); they stay recorded 2.5 times that. */
+	public static final Duration REREGISTER_INTERVAL = Duration.ofSeconds(30);
+
 	private static final Log logger = LogFactory.getLog(Invalidations.class);
 
 	private final RedisTagStore store;
@@ -43,6 +47,8 @@ public final class Invalidations {
 	private final Supplier<Collection<CacheLayout>> localLayouts;
 
 	private final Function<String, CacheLayout> defaultLayout;
+
+	private final Function<String, Duration> entryLifetime;
 
 	private final ReentrantLock lock = new ReentrantLock();
 
@@ -61,11 +67,22 @@ public final class Invalidations {
 	 * @param defaultLayout layout a cache of that name would have here (for caches not created yet)
 	 */
 	Invalidations(RedisTagStore store, String keyPrefix, Supplier<Collection<CacheLayout>> localLayouts,
-			Function<String, CacheLayout> defaultLayout) {
+			Function<String, CacheLayout> defaultLayout, Function<String, Duration> entryLifetime) {
 		this.store = store;
 		this.keyPrefix = keyPrefix;
 		this.localLayouts = localLayouts;
 		this.defaultLayout = defaultLayout;
+		this.entryLifetime = entryLifetime;
+	}
+
+	/**
+	 * How long a layout stays recorded without being recorded again: longer than any entry of it can live after
+	 * the last instance that uses it stopped recording it.
+	 */
+	private Duration registration(CacheLayout layout) {
+		return this.entryLifetime.apply(layout.name())
+			.plus(this.store.maxLoadTime())
+			.plus(REREGISTER_INTERVAL.multipliedBy(5).dividedBy(2));
 	}
 
 	/**
@@ -229,7 +246,7 @@ public final class Invalidations {
 			return true;
 		}
 		try {
-			this.store.register(descriptor);
+			this.store.register(List.of(descriptor), registration(layout));
 			this.registered.add(descriptor);
 			return true;
 		}
@@ -248,14 +265,17 @@ public final class Invalidations {
 	public boolean registerAll() {
 		List<String> descriptors = new ArrayList<>();
 		boolean recorded = false;
+		Duration lifetime = Duration.ZERO;
 		for (CacheLayout layout : this.localLayouts.get()) {
 			descriptors.add(layout.descriptor());
 			recorded |= this.registered.contains(layout.descriptor());
+			Duration needed = registration(layout);
+			lifetime = (needed.compareTo(lifetime) > 0) ? needed : lifetime;
 		}
 		if (descriptors.isEmpty()) {
 			return false;
 		}
-		long added = this.store.register(descriptors);
+		long added = this.store.register(descriptors, lifetime);
 		boolean lost = recorded && added > descriptors.size() - countRecorded(descriptors);
 		this.registered.addAll(descriptors);
 		return lost;

@@ -52,7 +52,8 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 		this.settings = settings;
 		this.dynamic = dynamic;
 		this.invalidations = new Invalidations(infrastructure.store(), infrastructure.keyPrefix(),
-				this::localLayouts, (name) -> layoutOf(name, settings.apply(name)));
+				this::localLayouts, (name) -> layoutOf(name, settings.apply(name)),
+				(name) -> settings.apply(name).ttl().plus(settings.apply(name).freshness().grace()));
 		initialCaches.forEach(this::create);
 	}
 

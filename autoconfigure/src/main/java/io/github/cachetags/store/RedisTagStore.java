@@ -35,7 +35,7 @@ public class RedisTagStore {
 	/** How many expired members a write prunes from each index it touches. */
 	static final int PRUNE_PER_WRITE = 16;
 
-	private static final String REGISTRY_SUFFIX = ":caches";
+	private static final String REGISTRY_SUFFIX = ":layouts";
 
 	/** The {@code COUNT} of one {@code SCAN} step when shards are discovered. */
 	static final int SCAN_BATCH = 1000;
@@ -66,6 +66,10 @@ public class RedisTagStore {
 	private static final LuaScript RELEASE = LuaScript.load("release");
 
 	private static final LuaScript REFRESH = LuaScript.load("refresh", STAMPS);
+
+	private static final LuaScript REGISTER = LuaScript.load("register");
+
+	private static final LuaScript LAYOUTS = LuaScript.load("layouts");
 
 	/** Store mode: a load stored only if no entry exists (a late loader must not overwrite a fresher value). */
 	public static final String IF_ABSENT = "!nx";
@@ -329,19 +333,20 @@ public class RedisTagStore {
 	}
 
 	/**
-	 * Records a cache layout in the registry that cross-cache purges read, so a purge also reaches caches
-	 * that only other instances have created.
+	 * Records cache layouts in the registry that cross-cache purges read, so a purge also reaches caches that
+	 * only other instances have created. A layout stays recorded for {@code lifetime} unless recorded again, then
+	 * is forgotten (an instance that still uses it records it again well before), so the registry holds the
+	 * layouts in use, not every layout ever used.
+	 * @return how many of the layouts were not recorded before
 	 */
-	public void register(String descriptor) {
-		register(List.of(descriptor));
-	}
-
-	/**
-	 * Records several cache layouts in one call.
-	 */
-	public long register(List<String> descriptors) {
-		byte[][] members = descriptors.stream().map(Namespace::bytes).toArray(byte[][]::new);
-		Long added = execute((connection) -> connection.setCommands().sAdd(this.registryKey, members));
+	public long register(List<String> descriptors, Duration lifetime) {
+		byte[][] args = new byte[descriptors.size() + 2][];
+		args[0] = this.registryKey;
+		args[1] = ascii(Math.max(1, lifetime.toMillis()));
+		for (int i = 0; i < descriptors.size(); i++) {
+			args[i + 2] = Namespace.bytes(descriptors.get(i));
+		}
+		Long added = execute((connection) -> REGISTER.run(connection, ReturnType.INTEGER, 1, args));
 		return (added != null) ? added : 0;
 	}
 
@@ -366,13 +371,13 @@ public class RedisTagStore {
 	}
 
 	/**
-	 * Cache layouts recorded by every instance. The registry holds one member per cache and version.
+	 * Cache layouts recorded by every instance, and not forgotten yet.
 	 */
 	public Set<String> registered() {
-		Set<byte[]> members = execute((connection) -> connection.setCommands().sMembers(this.registryKey));
+		List<Object> members = execute((connection) -> LAYOUTS.run(connection, ReturnType.MULTI, 1, this.registryKey));
 		Set<String> result = new HashSet<>();
 		if (members != null) {
-			members.forEach((member) -> result.add(new String(member, StandardCharsets.UTF_8)));
+			members.forEach((member) -> result.add(new String((byte[]) member, StandardCharsets.UTF_8)));
 		}
 		return result;
 	}

@@ -94,7 +94,7 @@ class TagPurgeIT {
 			mine.product(1);
 			assertThat(theirs.listing("books")).containsExactly(1L);
 			String prefix = first.getBean(TagAwareCacheManager.class).getKeyPrefix();
-			assertThat(redis.sync().del(prefix + ":caches")).as("the registry, lost").isEqualTo(1);
+			assertThat(redis.sync().del(prefix + ":layouts")).as("the registry, lost").isEqualTo(1);
 
 			first.getBean(CacheTagOperations.class).purge("category:books");
 
