@@ -60,6 +60,23 @@ class TtlAndSerializationIT {
 	}
 
 	@Test
+	void clearReachesEveryVersionOfTheCacheStillInUse() {
+		String prefix = CacheTagsContexts.uniquePrefix();
+		ApplicationContextRunner shared = this.contexts.withPropertyValues("cachetags.key-prefix=" + prefix);
+		shared.run((old) -> shared.withPropertyValues("cachetags.caches.products.version=2").run((bumped) -> {
+			Catalog oldCatalog = old.getBean(Catalog.class);
+			oldCatalog.save(new Item(1, "books", 1));
+			oldCatalog.product(1);
+			assertThat(redis.sync().exists(key(old, "products", 1, "1"))).isEqualTo(1);
+
+			bumped.getBean(org.springframework.cache.CacheManager.class).getCache("products").clear();
+
+			assertThat(redis.sync().exists(key(old, "products", 1, "1")))
+				.as("an instance still on version 1 loses its entries too").isZero();
+		}));
+	}
+
+	@Test
 	void bumpingTheVersionAbandonsTheOldNamespace() {
 		String prefix = CacheTagsContexts.uniquePrefix();
 		ApplicationContextRunner shared = this.contexts.withPropertyValues("cachetags.key-prefix=" + prefix);
