@@ -65,7 +65,9 @@ class PurgeStepIT {
 					System.out.printf("[purge step] %d entries with 64 tags of 256 chars, batch %d: slowest script"
 							+ " call %d us%n", removed, MAX_BATCH, slowest);
 					assertThat(removed).isEqualTo(ENTRIES);
-					assertThat(slowest).as("microseconds of the slowest script call").isLessThan(10_000);
+					// about 4 ms here; the bound leaves room for a loaded machine and still catches a step that grows
+					// with the tag's size rather than the batch's
+					assertThat(slowest).as("microseconds of the slowest script call").isLessThan(20_000);
 				}
 			});
 	}
