@@ -2,6 +2,7 @@ package io.github.cachetags.cache;
 
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,7 +39,9 @@ import org.springframework.cache.Cache.ValueWrapper;
  * hit read after the waiter arrived; a loaded value whose load began after the waiter arrived; or a loaded value
  * that Redis stored (so no invalidation came between its load start and its write) with a write sent after the
  * waiter arrived. A value that was not stored (refused, a null that is not cached, Redis unreachable or skipped)
- * is never shared with earlier arrivals. Such a waiter reads again on its own. Polling was chosen over
+ * is never shared with earlier arrivals. Such a waiter reads again on its own. A lease held by a token of this
+ * instance that no load uses any more (its release was lost in a Redis hiccup) is taken over at once instead of
+ * waited out. Polling was chosen over
  * pub/sub notification: it needs no extra connection or channel per key, works the same on a cluster, and a
  * waiter costs one short read per pause.
  */
@@ -50,7 +53,12 @@ final class CoalescingLoader {
 
 	private final Coalescing settings;
 
+	/** Starts every lease token of this loader (one cache of one manager): its own abandoned leases are known. */
+	final String instance = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ".";
+
 	private final ConcurrentMap<String, FlightState> flights = new ConcurrentHashMap<>();
+
+	private final Set<String> activeLeases = ConcurrentHashMap.newKeySet();
 
 	CoalescingLoader(TagAwareCache cache, Coalescing settings) {
 		this.cache = cache;
@@ -87,7 +95,17 @@ final class CoalescingLoader {
 	}
 
 	private <T> Flight lead(Target target, Object key, Callable<T> valueLoader, EntryTags tags, FlightState state) {
-		String token = newToken();
+		String token = leaseToken();
+		try {
+			return lead(target, key, valueLoader, tags, state, token);
+		}
+		finally {
+			leaseDone(token);
+		}
+	}
+
+	private <T> Flight lead(Target target, Object key, Callable<T> valueLoader, EntryTags tags, FlightState state,
+			String token) {
 		long deadline = System.nanoTime() + this.settings.leaseTime().toNanos();
 		long pause = this.settings.firstPoll().toNanos();
 		boolean waited = false;
@@ -112,9 +130,11 @@ final class CoalescingLoader {
 			}
 			Lookup.Miss miss = (Lookup.Miss) lookup;
 			boolean redisReached = miss.redisReached();
-			if (miss.leaseHeld() || !redisReached || System.nanoTime() - deadline > 0) {
+			boolean leaseHeld = miss.leaseHeld() || (abandonedHere(miss.leaseHolder())
+					&& this.cache.takeOverLease(target, miss.leaseHolder(), token));
+			if (leaseHeld || !redisReached || System.nanoTime() - deadline > 0) {
 				this.cache.countRead(null);
-				String mode = miss.leaseHeld() ? token : RedisTagStore.IF_ABSENT;
+				String mode = leaseHeld ? token : RedisTagStore.IF_ABSENT;
 				return loadAndStore(target, key, valueLoader, tags, miss.start(), mode, state);
 			}
 			waited = true;
@@ -242,9 +262,26 @@ final class CoalescingLoader {
 
 	}
 
-	static String newToken() {
-		return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
-				+ HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+	/**
+	 * A new lease token of this instance, in use until {@link #leaseDone}.
+	 */
+	String leaseToken() {
+		String token = this.instance + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+		this.activeLeases.add(token);
+		return token;
+	}
+
+	void leaseDone(String token) {
+		this.activeLeases.remove(token);
+	}
+
+	/**
+	 * Whether a lease holder is a token of this loader that no load uses any more: its release
+	 * was lost (Redis took the lease in a call whose reply never came, or refused the release), so nobody will
+	 * release it before it expires.
+	 */
+	boolean abandonedHere(String holder) {
+		return holder.startsWith(this.instance) && !this.activeLeases.contains(holder);
 	}
 
 }

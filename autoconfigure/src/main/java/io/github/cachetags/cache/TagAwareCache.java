@@ -86,6 +86,10 @@ public class TagAwareCache implements Cache {
 		return this.layout;
 	}
 
+	CoalescingLoader loader() {
+		return this.loader;
+	}
+
 	@Override
 	public @Nullable ValueWrapper get(Object key) {
 		return get(key, (Consumer<LoadStart>) null);
@@ -332,7 +336,17 @@ public class TagAwareCache implements Cache {
 		Freshness freshness = this.settings.freshness();
 		long graceMillis = freshness.grace().toMillis();
 		long windowMillis = (long) (this.settings.ttl().toMillis() * freshness.refreshWithin());
-		String token = CoalescingLoader.newToken();
+		String token = this.loader.leaseToken();
+		try {
+			return refresh(target, key, loader, tags, caller, token, graceMillis, windowMillis);
+		}
+		finally {
+			this.loader.leaseDone(token);
+		}
+	}
+
+	private long refresh(Target target, Object key, Callable<?> loader, EntryTags tags, CallerContext.Snapshot caller,
+			String token, long graceMillis, long windowMillis) {
 		RefreshDecision decision;
 		try {
 			decision = this.infrastructure.store()
@@ -412,6 +426,20 @@ public class TagAwareCache implements Cache {
 			starts.put(namespace, loadStartNow(target));
 		}
 		return starts;
+	}
+
+	/**
+	 * Takes over a lease this instance abandoned; never throws.
+	 */
+	boolean takeOverLease(Target target, String abandoned, String leaseToken) {
+		try {
+			return this.infrastructure.store()
+				.takeOver(target.namespace(), target.userKey(), abandoned, leaseToken, this.loader.leaseTime());
+		}
+		catch (RuntimeException ex) {
+			this.infrastructure.failed(this, "take over an abandoned load lease", ex);
+			return false;
+		}
 	}
 
 	void release(Target target, String leaseToken) {

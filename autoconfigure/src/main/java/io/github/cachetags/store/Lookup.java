@@ -26,11 +26,12 @@ public sealed interface Lookup {
 	 * @param start the load start a value loaded now must be stored under; {@link LoadStart#UNKNOWN} if Redis
 	 * was not reached
 	 * @param leaseHeld whether the caller holds the key's load lease (only when it asked for it)
+	 * @param leaseHolder the token of the lease's holder when another one holds it, else {@code ""}
 	 */
-	record Miss(LoadStart start, boolean leaseHeld) implements Lookup {
+	record Miss(LoadStart start, boolean leaseHeld, String leaseHolder) implements Lookup {
 
 		/** A miss without Redis: nothing loaded now may be stored. */
-		public static final Miss UNREACHED = new Miss(LoadStart.UNKNOWN, false);
+		public static final Miss UNREACHED = new Miss(LoadStart.UNKNOWN, false, "");
 
 		public boolean redisReached() {
 			return this.start.known();

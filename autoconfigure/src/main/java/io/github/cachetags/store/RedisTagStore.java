@@ -69,6 +69,8 @@ public class RedisTagStore {
 
 	private static final LuaScript REGISTER = LuaScript.load("register");
 
+	private static final LuaScript TAKEOVER = LuaScript.load("takeover");
+
 	private static final LuaScript LAYOUTS = LuaScript.load("layouts");
 
 	/** Store mode: a load stored only if no entry exists (a late loader must not overwrite a fresher value). */
@@ -142,7 +144,7 @@ public class RedisTagStore {
 			return new Lookup.Hit((byte[]) reply.get(1), asLong(reply.get(2)), asLong(reply.get(3)));
 		}
 		return new Lookup.Miss(new LoadStart(asString(reply.get(1)), asLong(reply.get(2)), sent),
-				asLong(reply.get(3)) == 1);
+				asLong(reply.get(3)) == 1, (reply.size() > 4) ? asString(reply.get(4)) : "");
 	}
 
 	/**
@@ -172,6 +174,18 @@ public class RedisTagStore {
 			case 2 -> RefreshDecision.Busy.INSTANCE;
 			default -> RefreshDecision.Gone.INSTANCE;
 		};
+	}
+
+	/**
+	 * Takes over a load lease from a holder known to have given up.
+	 * @return whether the caller now holds the lease
+	 */
+	public boolean takeOver(Namespace namespace, String userKey, String abandoned, String leaseToken,
+			Duration leaseTime) {
+		Long taken = execute((connection) -> TAKEOVER.run(connection, ReturnType.INTEGER, 1,
+				namespace.leaseKey(userKey), ascii(abandoned), ascii(leaseToken),
+				ascii(Math.max(1, leaseTime.toMillis()))));
+		return taken != null && taken == 1;
 	}
 
 	/**

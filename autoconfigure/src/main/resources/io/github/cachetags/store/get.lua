@@ -7,9 +7,9 @@
 -- ARGV[5]  optional: the user key (lease key = namespace .. 'l:' .. user key)
 -- Returns  {1, value, pttl, load} on a hit (an empty value is a cached null; pttl is the entry's remaining
 --          lifetime in milliseconds, load how long its load took in milliseconds, 0 if unknown),
---          {0, stamp, time, lease} on a miss: the shard stamp a load started now must be stored under, the
---          Redis time in microseconds, and 1 if the caller now holds the load lease (or already held it), 0 if
---          another loader holds it.
+--          {0, stamp, time, lease, holder} on a miss: the shard stamp a load started now must be stored under,
+--          the Redis time in microseconds, 1 if the caller now holds the load lease (or already held it) or 0,
+--          and the token of the lease's holder ('' if the caller holds it or did not ask).
 -- An entry whose marks no longer match (purged, or a mark lost), or that cannot be read as an entry, is unlinked
 -- and reported as a miss.
 local e = redis.pcall('HMGET', KEYS[1], 'v', 'm', 'd')
@@ -49,11 +49,16 @@ if not (stamp[1] and stamp[2]) then
   redis.call('PEXPIRE', q, ARGV[2])
 end
 local epoch, counter = stamp[1], stamp[2]
-local lease = 0
+local lease, holder = 0, ''
 if ARGV[3] then
   local key = ARGV[1] .. 'l:' .. ARGV[5]
-  if redis.call('SET', key, ARGV[3], 'NX', 'PX', ARGV[4]) or redis.call('GET', key) == ARGV[3] then
+  if redis.call('SET', key, ARGV[3], 'NX', 'PX', ARGV[4]) then
     lease = 1
+  else
+    holder = redis.call('GET', key) or ''
+    if holder == ARGV[3] then
+      lease, holder = 1, ''
+    end
   end
 end
-return {0, counter .. ':' .. epoch, t[1] .. string.format('%06d', tonumber(t[2])), lease}
+return {0, counter .. ':' .. epoch, t[1] .. string.format('%06d', tonumber(t[2])), lease, holder}

@@ -3,6 +3,7 @@ package io.github.cachetags.test;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 
 /**
@@ -21,6 +22,10 @@ public final class RedisCommandsForTests implements AutoCloseable {
 
 	public RedisCommands<String, String> sync() {
 		return this.connection.sync();
+	}
+
+	public RedisAsyncCommands<String, String> async() {
+		return this.connection.async();
 	}
 
 	@Override
