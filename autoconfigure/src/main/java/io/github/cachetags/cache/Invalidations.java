@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 
 import io.github.cachetags.store.Namespace;
 import io.github.cachetags.store.RedisTagStore;
+import io.github.cachetags.store.ShardsNotPurgedException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -94,6 +95,12 @@ public final class Invalidations {
 		Pending purge = new PendingPurge(cacheName, tag, tenant);
 		try {
 			return purgeNow(cacheName, tag, tenant);
+		}
+		catch (ShardsNotPurgedException ex) {
+			// the reachable shards are purged: retry the others only
+			enqueue(new PendingShardPurge(ex.getShards(), tag));
+			throw new InvalidationPendingException("Could not purge tag '" + tag + "' in " + ex.getShards().size()
+					+ " cache shard(s); they are queued and retried until Redis accepts them", ex);
 		}
 		catch (RuntimeException ex) {
 			// whatever failed (connection, pool, timeout, a command error), a purge is idempotent: retry it
@@ -327,6 +334,20 @@ public final class Invalidations {
 		@Override
 		public void send(Invalidations invalidations) {
 			invalidations.purgeNow(this.cacheName, this.tag, this.tenant);
+		}
+
+	}
+
+	private record PendingShardPurge(List<Namespace> shards, String tag) implements Pending {
+
+		@Override
+		public String id() {
+			return "s\t" + this.tag + "\t" + this.shards;
+		}
+
+		@Override
+		public void send(Invalidations invalidations) {
+			invalidations.store.purgeEach(this.shards, this.tag);
 		}
 
 	}

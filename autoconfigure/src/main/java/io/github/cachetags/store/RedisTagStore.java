@@ -281,8 +281,10 @@ public class RedisTagStore {
 	 * <p>
 	 * First every shard's tag mark is replaced (one O(1) script call each): from then on no entry stored under
 	 * the old mark is returned, and no value whose load began earlier is stored. Only then are the entries
-	 * unlinked, in batches of at most {@code purgeBatchSize}, so no single command blocks Redis. If a mark
-	 * cannot be replaced the call throws; replacing marks is idempotent, so the purge can simply be repeated.
+	 * unlinked, in batches of at most {@code purgeBatchSize}, so no single command blocks Redis. A shard whose
+	 * mark cannot be replaced (its node unreachable) does not stop the others: the call then throws
+	 * {@link ShardsNotPurgedException} naming those shards; replacing a mark is idempotent, so they can simply be
+	 * purged again.
 	 * @return how many entries were unlinked
 	 */
 	public long purge(List<Namespace> shards, String tag) {
@@ -300,22 +302,40 @@ public class RedisTagStore {
 	public long[] purgeEach(List<Namespace> shards, String tag) {
 		return execute((connection) -> {
 			Drain[] drains = new Drain[shards.size()];
+			List<Namespace> failed = new java.util.ArrayList<>();
+			RuntimeException failure = null;
 			for (int i = 0; i < shards.size(); i++) {
 				Namespace shard = shards.get(i);
 				String token = randomToken();
 				byte[] drainKey = shard.drainKey(token);
-				List<Object> reply = PURGE.run(connection, ReturnType.MULTI, 3, shard.markKey(tag),
-						shard.indexKey(tag), drainKey, shard.bytes(), ascii(token), this.fenceBytes,
-						Namespace.bytes(tag));
-				if (asLong(reply.get(1)) == 1) {
-					drains[i] = new Drain(shard, drainKey, (byte[]) reply.get(0));
+				try {
+					List<Object> reply = PURGE.run(connection, ReturnType.MULTI, 3, shard.markKey(tag),
+							shard.indexKey(tag), drainKey, shard.bytes(), ascii(token), this.fenceBytes,
+							Namespace.bytes(tag));
+					if (asLong(reply.get(1)) == 1) {
+						drains[i] = new Drain(shard, drainKey, (byte[]) reply.get(0));
+					}
+				}
+				catch (RuntimeException ex) {
+					// a shard on an unreachable node: purge the others, and report this one to be purged again
+					failed.add(shard);
+					failure = (failure != null) ? failure : ex;
 				}
 			}
 			long[] removed = new long[shards.size()];
 			for (int i = 0; i < drains.length; i++) {
 				if (drains[i] != null) {
-					removed[i] = drain(connection, drains[i], tag);
+					try {
+						removed[i] = drain(connection, drains[i], tag);
+					}
+					catch (RuntimeException ex) {
+						// the mark is switched, so the entries are invalid; they expire with their TTL
+						removed[i] = 0;
+					}
 				}
+			}
+			if (failure != null) {
+				throw new ShardsNotPurgedException(failed, failure);
 			}
 			return removed;
 		});
