@@ -11,9 +11,6 @@ import io.github.cachetags.test.TcpProxy;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.cache.annotation.EnableCaching;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -86,17 +83,6 @@ class DurableInvalidationIT {
 			.withUserConfiguration(CatalogConfiguration.class)
 			.withPropertyValues("cachetags.key-prefix=" + this.prefix, "spring.data.redis.timeout=300ms",
 					"spring.data.redis.connect-timeout=300ms", "cachetags.redis-retry-interval=100ms");
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@EnableCaching
-	static class CatalogConfiguration {
-
-		@Bean
-		Catalog catalog() {
-			return new Catalog();
-		}
-
 	}
 
 }

@@ -22,9 +22,6 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterR
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.cache.annotation.EnableCaching;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -170,17 +167,6 @@ class OperatorsViewIT {
 		catalog.product(2);
 		catalog.listing("books");
 		return catalog;
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@EnableCaching
-	static class CatalogConfiguration {
-
-		@Bean
-		Catalog catalog() {
-			return new Catalog();
-		}
-
 	}
 
 }

@@ -7,9 +7,6 @@ import io.github.cachetags.test.CacheTagsContexts;
 import io.github.cachetags.test.RedisServer;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.cache.annotation.EnableCaching;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -48,17 +45,6 @@ class RedisOutageIT {
 					});
 				});
 		}
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@EnableCaching
-	static class CatalogConfiguration {
-
-		@Bean
-		Catalog catalog() {
-			return new Catalog();
-		}
-
 	}
 
 }

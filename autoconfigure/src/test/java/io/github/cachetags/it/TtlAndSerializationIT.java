@@ -13,10 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.ApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -138,17 +135,6 @@ class TtlAndSerializationIT {
 	private static String key(ApplicationContext context, String cache, int version, String userKey) {
 		String prefix = context.getBean(CacheTagsProperties.class).getKeyPrefix();
 		return "{" + prefix + ":_:" + cache + ":0}:v" + version + ":e:" + userKey;
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@EnableCaching
-	static class CatalogConfiguration {
-
-		@Bean
-		Catalog catalog() {
-			return new Catalog();
-		}
-
 	}
 
 }
