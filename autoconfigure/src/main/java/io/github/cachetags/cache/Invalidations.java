@@ -51,6 +51,8 @@ public final class Invalidations {
 
 	private final Function<String, Duration> entryLifetime;
 
+	private final Runnable onRetryFailure;
+
 	private final ReentrantLock lock = new ReentrantLock();
 
 	private final Map<String, Pending> pending = new LinkedHashMap<>();
@@ -68,12 +70,14 @@ public final class Invalidations {
 	 * @param defaultLayout layout a cache of that name would have here (for caches not created yet)
 	 */
 	Invalidations(RedisTagStore store, String keyPrefix, Supplier<Collection<CacheLayout>> localLayouts,
-			Function<String, CacheLayout> defaultLayout, Function<String, Duration> entryLifetime) {
+			Function<String, CacheLayout> defaultLayout, Function<String, Duration> entryLifetime,
+			Runnable onRetryFailure) {
 		this.store = store;
 		this.keyPrefix = keyPrefix;
 		this.localLayouts = localLayouts;
 		this.defaultLayout = defaultLayout;
 		this.entryLifetime = entryLifetime;
+		this.onRetryFailure = onRetryFailure;
 	}
 
 	/**
@@ -196,6 +200,8 @@ public final class Invalidations {
 				}
 				catch (RuntimeException ex) {
 					logger.debug("Queued invalidation still cannot be sent: " + ex);
+					// like any Redis failure: callers skip Redis for a while rather than each paying a timeout
+					this.onRetryFailure.run();
 					return false;
 				}
 				queued.remove();

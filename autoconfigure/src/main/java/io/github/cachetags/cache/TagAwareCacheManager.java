@@ -53,7 +53,8 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 		this.dynamic = dynamic;
 		this.invalidations = new Invalidations(infrastructure.store(), infrastructure.keyPrefix(),
 				this::localLayouts, (name) -> layoutOf(name, settings.apply(name)),
-				(name) -> settings.apply(name).ttl().plus(settings.apply(name).freshness().grace()));
+				(name) -> settings.apply(name).ttl().plus(settings.apply(name).freshness().grace()),
+				infrastructure.backoff()::failed);
 		initialCaches.forEach(this::create);
 	}
 
