@@ -83,6 +83,10 @@ final class CacheSettingsResolver implements Function<String, CacheSettings> {
 		requirePositive("cachetags.default-ttl", p.getDefaultTtl());
 		requirePositive("cachetags.max-load-time", p.getMaxLoadTime());
 		requirePositive("cachetags.redis-retry-interval", p.getRedisRetryInterval());
+		if (p.getReplicationWait().isNegative()) {
+			throw new InvalidConfigurationPropertyValueException("cachetags.replication-wait", p.getReplicationWait(),
+					"Expected a duration of 0 (do not wait) or more");
+		}
 		requireShards("cachetags.shards", p.getShards());
 		requirePositive("cachetags.metrics.redis-info-interval", p.getMetrics().getRedisInfoInterval());
 		requirePositive("cachetags.coalescing.lease-time", p.getCoalescing().getLeaseTime());

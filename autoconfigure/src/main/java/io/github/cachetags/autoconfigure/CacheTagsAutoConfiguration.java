@@ -65,7 +65,7 @@ public final class CacheTagsAutoConfiguration {
 	RedisTagStore cacheTagsStore(RedisConnectionFactory connectionFactory, CacheTagsProperties properties) {
 		new CacheSettingsResolver(properties);
 		return new RedisTagStore(connectionFactory, properties.getKeyPrefix(), properties.getMaxLoadTime(),
-				properties.getPurgeBatchSize());
+				properties.getPurgeBatchSize(), properties.getReplicationWait());
 	}
 
 	/**

@@ -65,6 +65,13 @@ public class CacheTagsProperties {
 	private int purgeBatchSize = 200;
 
 	/**
+	 * How long a purge, eviction or replacing write waits for a replica to acknowledge it (Redis WAIT) when the
+	 * server has replicas, so that it survives a failover. One not acknowledged in time is queued and retried. 0
+	 * does not wait (an invalidation may then be lost in a failover). Not applied on Redis Cluster.
+	 */
+	private Duration replicationWait = Duration.ofMillis(100);
+
+	/**
 	 * How long to go without Redis after it failed before trying again. Meanwhile reads are misses and writes
 	 * are dropped.
 	 */
@@ -147,6 +154,14 @@ public class CacheTagsProperties {
 
 	public void setSerializer(Serializer serializer) {
 		this.serializer = serializer;
+	}
+
+	public Duration getReplicationWait() {
+		return this.replicationWait;
+	}
+
+	public void setReplicationWait(Duration replicationWait) {
+		this.replicationWait = replicationWait;
 	}
 
 	public Duration getMaxLoadTime() {

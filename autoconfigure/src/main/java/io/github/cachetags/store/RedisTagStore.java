@@ -92,6 +92,8 @@ public class RedisTagStore {
 
 	private final byte[] fenceBytes;
 
+	private final Replication replication;
+
 	private final int purgeBatchSize;
 
 	/**
@@ -103,6 +105,15 @@ public class RedisTagStore {
 	 */
 	public RedisTagStore(RedisConnectionFactory connectionFactory, String keyPrefix, Duration loadGuard,
 			int purgeBatchSize) {
+		this(connectionFactory, keyPrefix, loadGuard, purgeBatchSize, Duration.ZERO);
+	}
+
+	/**
+	 * @param replicationWait how long an invalidation waits for a replica to acknowledge it when the server has
+	 * replicas; zero not to wait
+	 */
+	public RedisTagStore(RedisConnectionFactory connectionFactory, String keyPrefix, Duration loadGuard,
+			int purgeBatchSize, Duration replicationWait) {
 		Assert.isTrue(!loadGuard.isNegative() && !loadGuard.isZero(), "loadGuard must be positive");
 		Assert.isTrue(purgeBatchSize > 0, "purgeBatchSize must be positive");
 		this.connectionFactory = connectionFactory;
@@ -112,6 +123,7 @@ public class RedisTagStore {
 		long slack = Math.max(1000, Math.min(MAX_FENCE_SLACK.toMillis(), loadGuard.toMillis()));
 		this.fenceBytes = ascii(loadGuard.toMillis() + slack);
 		this.purgeBatchSize = purgeBatchSize;
+		this.replication = new Replication(replicationWait);
 	}
 
 	/**
@@ -226,7 +238,13 @@ public class RedisTagStore {
 		for (int i = 0; i < tags.size(); i++) {
 			keysAndArgs[14 + i] = Namespace.bytes(tags.get(i));
 		}
-		Long stored = execute((connection) -> PUT.run(connection, ReturnType.INTEGER, 1, keysAndArgs));
+		Long stored = execute((connection) -> {
+			Long result = PUT.run(connection, ReturnType.INTEGER, 1, keysAndArgs);
+			if (REPLACE.equals(mode)) {
+				this.replication.await(connection);
+			}
+			return result;
+		});
 		if (stored == null) {
 			return StoreResult.REFUSED;
 		}
@@ -263,9 +281,12 @@ public class RedisTagStore {
 	 * @return whether an entry was present
 	 */
 	public boolean evict(Namespace namespace, String userKey) {
-		Long removed = execute((connection) -> EVICT.run(connection, ReturnType.INTEGER, 1,
-				namespace.entryKey(userKey), namespace.bytes(), Namespace.bytes(userKey), ascii(randomToken()),
-				this.fenceBytes));
+		Long removed = execute((connection) -> {
+			Long result = EVICT.run(connection, ReturnType.INTEGER, 1, namespace.entryKey(userKey),
+					namespace.bytes(), Namespace.bytes(userKey), ascii(randomToken()), this.fenceBytes);
+			this.replication.await(connection);
+			return result;
+		});
 		return removed != null && removed > 0;
 	}
 
@@ -321,6 +342,12 @@ public class RedisTagStore {
 					failed.add(shard);
 					failure = (failure != null) ? failure : ex;
 				}
+			}
+			try {
+				this.replication.await(connection);
+			}
+			catch (Replication.NotReplicatedException ex) {
+				throw new ShardsNotPurgedException(shards, ex);
 			}
 			long[] removed = new long[shards.size()];
 			for (int i = 0; i < drains.length; i++) {
