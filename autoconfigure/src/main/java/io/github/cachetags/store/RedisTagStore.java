@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.util.Assert;
@@ -94,6 +96,10 @@ public class RedisTagStore {
 
 	private final Replication replication;
 
+	private static final byte[] ONE = { '1' };
+
+	private static final byte[] ZERO = { '0' };
+
 	private final int purgeBatchSize;
 
 	/**
@@ -146,12 +152,19 @@ public class RedisTagStore {
 	 */
 	public Lookup lookup(Namespace namespace, String userKey, @Nullable String leaseToken, Duration leaseTime) {
 		long sent = System.nanoTime();
-		List<Object> reply = execute((connection) -> (leaseToken != null)
-				? GET.run(connection, ReturnType.MULTI, 1, namespace.entryKey(userKey), namespace.bytes(),
-						this.fenceBytes, ascii(leaseToken), ascii(Math.max(1, leaseTime.toMillis())),
-						Namespace.bytes(userKey))
-				: GET.run(connection, ReturnType.MULTI, 1, namespace.entryKey(userKey), namespace.bytes(),
-						this.fenceBytes));
+		List<Object> reply = execute((connection) -> {
+			this.replication.refreshIfDue(connection);
+			byte[] primaryOnly = this.replication.readsNeedPrimary() ? ONE : ZERO;
+			return (leaseToken != null)
+					? GET.run(connection, ReturnType.MULTI, 1, namespace.entryKey(userKey), namespace.bytes(),
+							this.fenceBytes, primaryOnly, ascii(leaseToken), ascii(Math.max(1, leaseTime.toMillis())),
+							Namespace.bytes(userKey))
+					: GET.run(connection, ReturnType.MULTI, 1, namespace.entryKey(userKey), namespace.bytes(),
+							this.fenceBytes, primaryOnly);
+		});
+		if (asLong(reply.get(0)) == 2) {
+			throw notPrimary();
+		}
 		if (asLong(reply.get(0)) == 1) {
 			return new Lookup.Hit((byte[]) reply.get(1), asLong(reply.get(2)), asLong(reply.get(3)));
 		}
@@ -164,8 +177,8 @@ public class RedisTagStore {
 	 */
 	public LoadStart loadStart(Namespace namespace) {
 		long sent = System.nanoTime();
-		List<Object> reply = execute((connection) -> STAMP.run(connection, ReturnType.MULTI, 0, namespace.bytes(),
-				ascii(randomToken()), this.fenceBytes));
+		List<Object> reply = execute((connection) -> STAMP.run(connection, ReturnType.MULTI, 1, namespace.stampKey(),
+				namespace.bytes(), ascii(randomToken()), this.fenceBytes));
 		return new LoadStart(asString(reply.get(0)), asLong(reply.get(1)), sent);
 	}
 
@@ -479,6 +492,29 @@ public class RedisTagStore {
 
 	private static byte[] ascii(String value) {
 		return value.getBytes(StandardCharsets.US_ASCII);
+	}
+
+	/**
+	 * The connection reaches a replica (a primary demoted by a failover): its data may lag the primary, so it
+	 * is not read; the shared connection is reset so that the next call resolves the primary again (Sentinel).
+	 */
+	private RuntimeException notPrimary() {
+		if (this.connectionFactory instanceof LettuceConnectionFactory lettuce) {
+			lettuce.resetConnection();
+		}
+		return new NotPrimaryException("The Redis server the cache reached is a replica now (a failover);"
+				+ " reconnecting to the primary");
+	}
+
+	/**
+	 * The server answered as a replica.
+	 */
+	public static class NotPrimaryException extends DataAccessResourceFailureException {
+
+		NotPrimaryException(String message) {
+			super(message);
+		}
+
 	}
 
 	private static String asString(Object value) {

@@ -24,11 +24,20 @@ final class Replication {
 	/** How long a reading of the number of replicas is trusted. */
 	static final Duration RECHECK = Duration.ofSeconds(5);
 
+	/**
+	 * How long invalidations keep waiting for a replica after the server last had one: during a failover the
+	 * old primary loses its replica before it is demoted, and the new primary has none until the old one
+	 * follows it, yet neither may count an invalidation as done.
+	 */
+	static final Duration REMEMBER_REPLICAS = Duration.ofMinutes(1);
+
 	private final long waitMillis;
 
 	private volatile long replicas = -1;
 
 	private volatile long checkedAtNanos;
+
+	private volatile long hadReplicasAtNanos = Long.MIN_VALUE;
 
 	Replication(Duration wait) {
 		this.waitMillis = wait.toMillis();
@@ -40,7 +49,7 @@ final class Replication {
 	 */
 	void await(RedisConnection connection) {
 		if (this.waitMillis <= 0 || connection instanceof RedisClusterConnection
-				|| !(connection instanceof LettuceConnection lettuce) || replicas(connection) == 0) {
+				|| !(connection instanceof LettuceConnection lettuce) || !hasOrHadReplicas(connection)) {
 			return;
 		}
 		Object acknowledged = lettuce.execute("WAIT", new IntegerOutput<>(ByteArrayCodec.INSTANCE), ascii("1"),
@@ -52,15 +61,39 @@ final class Replication {
 		}
 	}
 
-	private long replicas(RedisConnection connection) {
+	/**
+	 * Whether reads must check that they reach the primary: the server had replicas lately (so it may have been
+	 * demoted by a failover), as far as invalidations have seen; never without replicas or with waiting off.
+	 */
+	boolean readsNeedPrimary() {
+		return this.waitMillis > 0 && this.hadReplicasAtNanos != Long.MIN_VALUE
+				&& System.nanoTime() - this.hadReplicasAtNanos < REMEMBER_REPLICAS.toNanos();
+	}
+
+	/**
+	 * Reads how many replicas the server has, if the last reading is older than {@link #RECHECK}: called on
+	 * reads too, so that they learn of replicas before any invalidation.
+	 */
+	void refreshIfDue(RedisConnection connection) {
+		if (this.waitMillis > 0 && !(connection instanceof RedisClusterConnection)
+				&& (this.replicas < 0 || System.nanoTime() - this.checkedAtNanos > RECHECK.toNanos())) {
+			hasOrHadReplicas(connection);
+		}
+	}
+
+	private boolean hasOrHadReplicas(RedisConnection connection) {
 		long now = System.nanoTime();
 		if (this.replicas < 0 || now - this.checkedAtNanos > RECHECK.toNanos()) {
 			Properties info = connection.serverCommands().info("replication");
 			String connected = (info != null) ? info.getProperty("connected_slaves") : null;
 			this.replicas = (connected != null) ? Long.parseLong(connected.trim()) : 0;
 			this.checkedAtNanos = now;
+			if (this.replicas > 0) {
+				this.hadReplicasAtNanos = now;
+			}
 		}
-		return this.replicas;
+		return this.replicas > 0 || (this.hadReplicasAtNanos != Long.MIN_VALUE
+				&& now - this.hadReplicasAtNanos < REMEMBER_REPLICAS.toNanos());
 	}
 
 	private static byte[] ascii(String value) {

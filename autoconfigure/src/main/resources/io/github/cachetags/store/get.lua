@@ -2,16 +2,22 @@
 -- KEYS[1]  entry key
 -- ARGV[1]  namespace: the prefix shared by the entry's marks (same hash slot as KEYS[1])
 -- ARGV[2]  lifetime in milliseconds of a shard stamp key this call creates (see stamps.lua)
--- ARGV[3]  optional: the caller's load lease token; on a miss the caller tries to take the key's lease
--- ARGV[4]  optional: lease lifetime in milliseconds
--- ARGV[5]  optional: the user key (lease key = namespace .. 'l:' .. user key)
+-- ARGV[3]  '1' to answer only as a primary (where replicas exist: a demoted primary's data may lag), else '0'
+-- ARGV[4]  optional: the caller's load lease token; on a miss the caller tries to take the key's lease
+-- ARGV[5]  optional: lease lifetime in milliseconds
+-- ARGV[6]  optional: the user key (lease key = namespace .. 'l:' .. user key)
 -- Returns  {1, value, pttl, load} on a hit (an empty value is a cached null; pttl is the entry's remaining
 --          lifetime in milliseconds, load how long its load took in milliseconds, 0 if unknown),
---          {0, stamp, time, lease, holder} on a miss: the shard stamp a load started now must be stored under,
+--          {0, stamp, time, lease, holder} on a miss: the shard stamp ('n:epoch:replication id', see stamps.lua)
+--          a load started now must be stored under,
 --          the Redis time in microseconds, 1 if the caller now holds the load lease (or already held it) or 0,
---          and the token of the lease's holder ('' if the caller holds it or did not ask).
+--          and the token of the lease's holder ('' if the caller holds it or did not ask);
+--          {2} if asked to answer only as a primary and this server is a replica.
 -- An entry whose marks no longer match (purged, or a mark lost), or that cannot be read as an entry, is unlinked
 -- and reported as a miss.
+if ARGV[3] == '1' and not string.find(redis.call('INFO', 'replication'), 'role:master', 1, true) then
+  return {2}
+end
 local e = redis.pcall('HMGET', KEYS[1], 'v', 'm', 'd')
 if e['err'] then
   -- not a hash (written by something else): unreadable, so removed and a miss
@@ -43,22 +49,23 @@ local q = ARGV[1] .. 'q'
 local stamp = redis.call('HMGET', q, 'e', 'n')
 local t = redis.call('TIME')
 if not (stamp[1] and stamp[2]) then
-  stamp = {t[1] .. string.format('%06d', tonumber(t[2])) .. string.sub(ARGV[3] or '', 1, 8), '0'}
+  stamp = {t[1] .. string.format('%06d', tonumber(t[2])) .. string.sub(ARGV[4] or '', 1, 8), '0'}
   redis.call('DEL', q)
   redis.call('HSET', q, 'e', stamp[1], 'n', 0)
   redis.call('PEXPIRE', q, ARGV[2])
 end
 local epoch, counter = stamp[1], stamp[2]
 local lease, holder = 0, ''
-if ARGV[3] then
-  local key = ARGV[1] .. 'l:' .. ARGV[5]
-  if redis.call('SET', key, ARGV[3], 'NX', 'PX', ARGV[4]) then
+if ARGV[4] then
+  local key = ARGV[1] .. 'l:' .. ARGV[6]
+  if redis.call('SET', key, ARGV[4], 'NX', 'PX', ARGV[5]) then
     lease = 1
   else
     holder = redis.call('GET', key) or ''
-    if holder == ARGV[3] then
+    if holder == ARGV[4] then
       lease, holder = 1, ''
     end
   end
 end
-return {0, counter .. ':' .. epoch, t[1] .. string.format('%06d', tonumber(t[2])), lease, holder}
+local replid = string.match(redis.call('INFO', 'replication'), 'master_replid:(%x+)') or ''
+return {0, counter .. ':' .. epoch .. ':' .. replid, t[1] .. string.format('%06d', tonumber(t[2])), lease, holder}

@@ -5,7 +5,7 @@
 -- ARGV[2]  user key (index member; entry key = namespace .. 'e:' .. user key)
 -- ARGV[3]  serialized value (empty = cached null)
 -- ARGV[4]  time to live in milliseconds
--- ARGV[5]  load start: the shard stamp read when the load began ('n:epoch'), '' for "now" (a value the caller
+-- ARGV[5]  load start: the shard stamp read when the load began ('n:epoch:replication id'), '' for "now" (a value the caller
 --          vouches for, such as a programmatic put), or '?' when unknown (Redis was not reached then)
 -- ARGV[6]  Redis time in microseconds when the load began, 0 if unknown
 -- ARGV[7]  max load time in milliseconds: an older load is refused
@@ -19,7 +19,8 @@
 -- ARGV[13..] tags; ARGV[13] is the cache-wide tag ''
 -- Returns  1 stored; 0 refused; 2 not stored because an entry exists ('!nx');
 --          3 a replacing write refused: the key was invalidated instead (entry removed, older loads fenced off)
--- Refused: the load start is unknown or of another epoch; the load is older than the max load time; the key's
+-- Refused: the load start is unknown, of another epoch, or of another replication history (a failover came
+-- between); the load is older than the max load time; the key's
 -- bucket moved (the key, or another key of its bucket, was evicted or replaced) after the start; a tag was
 -- purged after the start; or a tag's mark is missing (lost, or never made) and the tag's bucket moved after the
 -- start. A missing mark is created stamped with its bucket's latest purge, so it never looks older than a purge
@@ -68,8 +69,8 @@ local startN
 if start == '' then
   startN = counter
 elseif start ~= '?' then
-  local n, e = string.match(start, '^(%d+):([^:]+)$')
-  if n and e == epoch then
+  local n, e, r = string.match(start, '^(%d+):([^:]+):(%x*)$')
+  if n and e == epoch and r == replicationId() then
     startN = tonumber(n)
   end
 end

@@ -20,6 +20,6 @@ end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
   local epoch, counter = shardStamp(ARGV[4], ARGV[1], tonumber(ARGV[5]))
   local t = redis.call('TIME')
-  return {1, counter .. ':' .. epoch, t[1] .. string.format('%06d', tonumber(t[2]))}
+  return {1, counter .. ':' .. epoch .. ':' .. replicationId(), t[1] .. string.format('%06d', tonumber(t[2]))}
 end
 return {2}

@@ -31,6 +31,13 @@ local function tagField(tag)
   return 't' .. bucket(tag, TAG_BUCKETS)
 end
 
+-- The replication ID of the data set (INFO replication's master_replid): a replica promoted by a failover starts
+-- a new one. A load that began under another one is refused, because the old primary may have raised counters
+-- that were never replicated, so the new primary's counters may repeat them.
+local function replicationId()
+  return string.match(redis.call('INFO', 'replication'), 'master_replid:(%x+)') or ''
+end
+
 -- Reads the shard's epoch and n, creating the key with a new epoch if it is missing.
 -- seed: a random token from the client, made part of a new epoch; life: milliseconds the key lives at least.
 local function shardStamp(ns, seed, life)

@@ -98,7 +98,7 @@ public final class RedisServer implements AutoCloseable {
 		Path binary = binary();
 		int port = freePort();
 		List<String> command = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port), "--bind",
-				"127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"));
+				"127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", "--dir", workDirectory()));
 		command.addAll(List.of(extraArguments));
 		RedisServer server = new RedisServer("127.0.0.1", port, "redis-server process " + binary.getFileName(),
 				command);
@@ -211,6 +211,18 @@ public final class RedisServer implements AutoCloseable {
 		}
 		throw new IllegalStateException("No redis-server on PATH and none in the embedded-redis jar for " + os + "/"
 				+ arch + "; set REDIS_URL");
+	}
+
+	/** A directory of its own for the files a server writes (an RDB for a replica's full sync). */
+	private static String workDirectory() {
+		try {
+			Path dir = Files.createTempDirectory("redis-");
+			dir.toFile().deleteOnExit();
+			return dir.toString();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Cannot create a directory for redis-server", ex);
+		}
 	}
 
 	private static int freePort() {
