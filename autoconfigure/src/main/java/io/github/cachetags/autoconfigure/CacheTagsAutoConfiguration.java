@@ -18,6 +18,7 @@ import io.github.cachetags.interceptor.EvictTagsInterceptor;
 import io.github.cachetags.interceptor.SyncPromotingCacheOperationSource;
 import io.github.cachetags.interceptor.TagExpressionEvaluator;
 import io.github.cachetags.interceptor.TagsCacheResolver;
+import io.github.cachetags.store.RedisNodes;
 import io.github.cachetags.store.RedisTagStore;
 
 import org.springframework.beans.factory.BeanFactory;
@@ -140,10 +141,20 @@ public final class CacheTagsAutoConfiguration {
 		return new SyncPromotion(beanFactory);
 	}
 
+	/**
+	 * Reads {@code INFO} of each Redis server (every master of a cluster) for the eviction policy check, health and
+	 * server gauges.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	RedisNodes cacheTagsRedisNodes(RedisConnectionFactory connectionFactory) {
+		return new RedisNodes(connectionFactory);
+	}
+
 	@Bean
 	@ConditionalOnBean(RedisTagStore.class)
-	EvictionPolicyVerifier cacheTagsEvictionPolicyVerifier(RedisTagStore store, CacheTagsProperties properties) {
-		return new EvictionPolicyVerifier(store, properties.getEvictionPolicyCheck());
+	EvictionPolicyVerifier cacheTagsEvictionPolicyVerifier(RedisNodes nodes, CacheTagsProperties properties) {
+		return new EvictionPolicyVerifier(nodes, properties.getEvictionPolicyCheck());
 	}
 
 	@Bean

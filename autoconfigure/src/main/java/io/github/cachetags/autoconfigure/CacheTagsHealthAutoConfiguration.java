@@ -2,7 +2,7 @@ package io.github.cachetags.autoconfigure;
 
 import io.github.cachetags.actuate.health.CacheTagsHealthIndicator;
 import io.github.cachetags.cache.TagAwareCacheManager;
-import io.github.cachetags.store.RedisTagStore;
+import io.github.cachetags.store.RedisNodes;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -24,10 +24,10 @@ public final class CacheTagsHealthAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = "cachetagsHealthIndicator")
-	CacheTagsHealthIndicator cachetagsHealthIndicator(RedisTagStore store, TagAwareCacheManager cacheManager,
+	CacheTagsHealthIndicator cachetagsHealthIndicator(RedisNodes nodes, TagAwareCacheManager cacheManager,
 			CacheTagsProperties properties) {
 		String status = properties.getHealth().getStatusWhenRedisUnavailable();
-		return new CacheTagsHealthIndicator(store, cacheManager, new Status(status.trim().toUpperCase()),
+		return new CacheTagsHealthIndicator(nodes, cacheManager, new Status(status.trim().toUpperCase()),
 				System::nanoTime);
 	}
 

@@ -3,7 +3,7 @@ package io.github.cachetags.autoconfigure;
 import io.github.cachetags.cache.TagAwareCacheManager;
 import io.github.cachetags.metrics.CacheTagsMeterBinder;
 import io.github.cachetags.metrics.RedisServerMetrics;
-import io.github.cachetags.store.RedisTagStore;
+import io.github.cachetags.store.RedisNodes;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -31,8 +31,8 @@ public final class CacheTagsMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	RedisServerMetrics cacheTagsRedisServerMetrics(RedisTagStore store, CacheTagsProperties properties) {
-		return new RedisServerMetrics(store::serverInfo, properties.getMetrics().getRedisInfoInterval());
+	RedisServerMetrics cacheTagsRedisServerMetrics(RedisNodes nodes, CacheTagsProperties properties) {
+		return new RedisServerMetrics(() -> nodes.info(null), properties.getMetrics().getRedisInfoInterval());
 	}
 
 }

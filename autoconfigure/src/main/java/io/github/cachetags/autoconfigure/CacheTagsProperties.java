@@ -78,8 +78,8 @@ public class CacheTagsProperties {
 	private Duration redisRetryInterval = Duration.ofSeconds(1);
 
 	/**
-	 * What to do at start-up when Redis's maxmemory-policy is 'noeviction', under which purges fail once memory
-	 * is full.
+	 * What to do at start-up when Redis's maxmemory-policy (on a cluster, any master's) is 'noeviction', under
+	 * which purges fail once memory is full.
 	 */
 	private PolicyCheck evictionPolicyCheck = PolicyCheck.WARN;
 
@@ -99,6 +99,8 @@ public class CacheTagsProperties {
 	private final Health health = new Health();
 
 	private final Json json = new Json();
+
+	private final Cluster cluster = new Cluster();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -226,6 +228,10 @@ public class CacheTagsProperties {
 
 	public Json getJson() {
 		return this.json;
+	}
+
+	public Cluster getCluster() {
+		return this.cluster;
 	}
 
 	/**
@@ -413,6 +419,28 @@ public class CacheTagsProperties {
 
 		public void setStatusWhenRedisUnavailable(String statusWhenRedisUnavailable) {
 			this.statusWhenRedisUnavailable = statusWhenRedisUnavailable;
+		}
+
+	}
+
+	/**
+	 * Settings for a Redis Cluster.
+	 */
+	public static class Cluster {
+
+		/**
+		 * Whether to have Lettuce refresh its view of a Redis Cluster's topology every 30 seconds, besides the
+		 * adaptive refresh it does on redirections and lost connections, when the application uses Redis Cluster
+		 * and has not set spring.data.redis.lettuce.cluster.refresh.period itself.
+		 */
+		private boolean topologyRefresh = true;
+
+		public boolean isTopologyRefresh() {
+			return this.topologyRefresh;
+		}
+
+		public void setTopologyRefresh(boolean topologyRefresh) {
+			this.topologyRefresh = topologyRefresh;
 		}
 
 	}

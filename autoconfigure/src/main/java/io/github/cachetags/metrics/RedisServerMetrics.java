@@ -1,118 +1,132 @@
 package io.github.cachetags.metrics;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
+import io.github.cachetags.store.RedisNodes.Reading;
+import io.github.cachetags.store.RedisNodes.Readings;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Gauges of the Redis server behind the caches, from {@code INFO} sampled on a schedule (never per scrape and
+ * Gauges of the Redis servers behind the caches, from {@code INFO} sampled on a schedule (never per scrape and
  * never on the cache's hot path): used memory, RSS, fragmentation ratio, {@code maxmemory}, evicted and expired
  * keys, connected clients, and the eviction policy as {@code cachetags.redis.maxmemory.policy{policy=...}}. These
- * are the figures that reveal silent memory pressure. Values are NaN until the first sample.
+ * are the figures that reveal silent memory pressure.
+ * <p>
+ * On a Redis Cluster every master has its own meters, tagged {@code node=host:port}; otherwise the one server's
+ * meters carry no {@code node} tag. A server's meters are registered with its first sample, and its policy meter
+ * is tagged with the policy read then. A server that does not answer keeps its last sample; a master that leaves
+ * the topology loses its meters.
  */
 public class RedisServerMetrics implements MeterBinder, AutoCloseable {
 
+	/** Tag naming the cluster master of a meter. */
+	public static final String NODE_TAG = "node";
+
 	private static final Log logger = LogFactory.getLog(RedisServerMetrics.class);
 
-	private final Supplier<Properties> info;
+	private final Supplier<Readings> info;
 
 	private final Duration interval;
 
-	private volatile Properties latest = new Properties();
+	private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
 
-	private volatile String policy = "unknown";
+	/** By node name; the key is "" for the one server of a non-cluster setup. */
+	private final Map<String, ServerMeters> servers = new LinkedHashMap<>();
 
-	private ScheduledExecutorService scheduler;
+	private @Nullable ScheduledExecutorService scheduler;
 
 	/**
-	 * @param info reads {@code INFO} (all sections needed: memory, stats, clients)
+	 * @param info reads {@code INFO} of each server (default sections: memory, stats, clients)
 	 * @param interval time between samples
 	 */
-	public RedisServerMetrics(Supplier<Properties> info, Duration interval) {
+	public RedisServerMetrics(Supplier<Readings> info, Duration interval) {
 		this.info = info;
 		this.interval = interval;
 	}
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		gauge(registry, "cachetags.redis.memory.used", "used_memory", "Bytes Redis has allocated", "bytes");
-		gauge(registry, "cachetags.redis.memory.rss", "used_memory_rss", "Bytes of memory the OS gives Redis",
-				"bytes");
-		gauge(registry, "cachetags.redis.memory.fragmentation.ratio", "mem_fragmentation_ratio",
-				"RSS divided by used memory; well above 1.5 means fragmentation", null);
-		gauge(registry, "cachetags.redis.memory.max", "maxmemory", "The maxmemory setting, 0 when unlimited",
-				"bytes");
-		gauge(registry, "cachetags.redis.clients.connected", "connected_clients", "Connected clients", null);
-		counter(registry, "cachetags.redis.keys.evicted", "evicted_keys",
-				"Keys Redis evicted for memory since it started");
-		counter(registry, "cachetags.redis.keys.expired", "expired_keys", "Keys that expired since Redis started");
+		synchronized (this) {
+			this.registries.add(registry);
+			this.servers.values().forEach((server) -> server.registerIn(registry));
+		}
 		sampleNow();
-		Gauge.builder("cachetags.redis.maxmemory.policy", this, (metrics) -> 1.0)
-			.tags("policy", this.policy)
-			.description("Constant 1, tagged with the eviction policy read at start-up")
-			.register(registry);
 		start();
 	}
 
-	private void gauge(MeterRegistry registry, String name, String field, String description, String unit) {
-		Gauge.builder(name, this, value(field)).description(description).baseUnit(unit).register(registry);
-	}
-
-	private void counter(MeterRegistry registry, String name, String field, String description) {
-		FunctionCounter.builder(name, this, value(field)).description(description).register(registry);
-	}
-
-	private ToDoubleFunction<RedisServerMetrics> value(String field) {
-		return (metrics) -> {
-			String raw = metrics.latest.getProperty(field);
-			if (raw == null) {
-				return Double.NaN;
-			}
-			try {
-				return Double.parseDouble(raw.trim());
-			}
-			catch (NumberFormatException ex) {
-				return Double.NaN;
-			}
-		};
-	}
-
 	/**
-	 * Reads {@code INFO} now; failures keep the previous sample and are logged at debug level.
+	 * Reads {@code INFO} of each server now; a server that does not answer keeps its previous sample, and a failure
+	 * to list the servers keeps every previous sample. Failures are logged at debug level.
 	 */
-	public void sampleNow() {
+	public synchronized void sampleNow() {
+		Readings readings;
 		try {
-			Properties sample = this.info.get();
-			this.latest = sample;
-			this.policy = sample.getProperty("maxmemory_policy", this.policy).trim();
+			readings = this.info.get();
 		}
 		catch (RuntimeException ex) {
 			logger.debug("Could not sample Redis INFO", ex);
+			return;
 		}
+		Set<String> present = new HashSet<>();
+		for (Reading reading : readings.nodes()) {
+			String key = (reading.node() != null) ? reading.node() : "";
+			present.add(key);
+			if (!reading.answered()) {
+				logger.debug("Could not sample Redis INFO of " + key + ": " + reading.error());
+				continue;
+			}
+			ServerMeters server = this.servers.get(key);
+			if (server == null) {
+				server = new ServerMeters(reading.node(), reading.properties());
+				this.servers.put(key, server);
+				for (MeterRegistry registry : this.registries) {
+					server.registerIn(registry);
+				}
+			}
+			server.latest = reading.properties();
+		}
+		this.servers.entrySet().removeIf((entry) -> {
+			if (present.contains(entry.getKey())) {
+				return false;
+			}
+			entry.getValue().remove();
+			return true;
+		});
 	}
 
 	private synchronized void start() {
 		if (this.scheduler != null) {
 			return;
 		}
-		this.scheduler = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+		ScheduledExecutorService started = Executors.newSingleThreadScheduledExecutor((runnable) -> {
 			Thread thread = new Thread(runnable, "cachetags-redis-info");
 			thread.setDaemon(true);
 			return thread;
 		});
 		long millis = this.interval.toMillis();
-		this.scheduler.scheduleWithFixedDelay(this::sampleNow, millis, millis, TimeUnit.MILLISECONDS);
+		started.scheduleWithFixedDelay(this::sampleNow, millis, millis, TimeUnit.MILLISECONDS);
+		this.scheduler = started;
 	}
 
 	@Override
@@ -121,6 +135,90 @@ public class RedisServerMetrics implements MeterBinder, AutoCloseable {
 			this.scheduler.shutdownNow();
 			this.scheduler = null;
 		}
+	}
+
+	/**
+	 * The meters of one server, reading its latest sample.
+	 */
+	private static final class ServerMeters {
+
+		private final Tags tags;
+
+		private final String policy;
+
+		private final Map<MeterRegistry, List<Meter>> registered = new LinkedHashMap<>();
+
+		private volatile Properties latest;
+
+		ServerMeters(@Nullable String node, Properties first) {
+			this.tags = (node != null) ? Tags.of(NODE_TAG, node) : Tags.empty();
+			this.policy = first.getProperty("maxmemory_policy", "unknown").trim();
+			this.latest = first;
+		}
+
+		void registerIn(MeterRegistry registry) {
+			if (this.registered.containsKey(registry)) {
+				return;
+			}
+			List<Meter> meters = new ArrayList<>();
+			meters.add(gauge(registry, "cachetags.redis.memory.used", "used_memory", "Bytes Redis has allocated",
+					"bytes"));
+			meters.add(gauge(registry, "cachetags.redis.memory.rss", "used_memory_rss",
+					"Bytes of memory the OS gives Redis", "bytes"));
+			meters.add(gauge(registry, "cachetags.redis.memory.fragmentation.ratio", "mem_fragmentation_ratio",
+					"RSS divided by used memory; well above 1.5 means fragmentation", null));
+			meters.add(gauge(registry, "cachetags.redis.memory.max", "maxmemory",
+					"The maxmemory setting, 0 when unlimited", "bytes"));
+			meters.add(gauge(registry, "cachetags.redis.clients.connected", "connected_clients", "Connected clients",
+					null));
+			meters.add(counter(registry, "cachetags.redis.keys.evicted", "evicted_keys",
+					"Keys Redis evicted for memory since it started"));
+			meters.add(counter(registry, "cachetags.redis.keys.expired", "expired_keys",
+					"Keys that expired since Redis started"));
+			meters.add(Gauge.builder("cachetags.redis.maxmemory.policy", this, (server) -> 1.0)
+				.tags(this.tags)
+				.tag("policy", this.policy)
+				.description("Constant 1, tagged with the eviction policy read with the server's first sample")
+				.register(registry));
+			this.registered.put(registry, meters);
+		}
+
+		void remove() {
+			this.registered.forEach((registry, meters) -> meters.forEach(registry::remove));
+			this.registered.clear();
+		}
+
+		private Meter gauge(MeterRegistry registry, String name, String field, String description,
+				@Nullable String unit) {
+			return Gauge.builder(name, this, value(field))
+				.tags(this.tags)
+				.description(description)
+				.baseUnit(unit)
+				.register(registry);
+		}
+
+		private Meter counter(MeterRegistry registry, String name, String field, String description) {
+			return FunctionCounter.builder(name, this, value(field))
+				.tags(this.tags)
+				.description(description)
+				.register(registry);
+		}
+
+		private static ToDoubleFunction<ServerMeters> value(String field) {
+			return (server) -> {
+				String raw = server.latest.getProperty(field);
+				if (raw == null) {
+					return Double.NaN;
+				}
+				try {
+					return Double.parseDouble(raw.trim());
+				}
+				catch (NumberFormatException ex) {
+					return Double.NaN;
+				}
+			};
+		}
+
 	}
 
 }

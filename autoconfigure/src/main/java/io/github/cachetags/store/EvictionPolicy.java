@@ -5,7 +5,7 @@ import java.util.Properties;
 
 /**
  * The server's {@code maxmemory-policy}, read from {@code INFO memory} because managed Redis often forbids
- * {@code CONFIG GET}.
+ * {@code CONFIG GET}. On a Redis Cluster each master has its own policy (see {@link RedisNodes}).
  * <p>
  * Any policy that evicts keys is safe for CacheTags: losing a tag mark, index, shard stamp key or entry only turns
  * entries into misses. {@code noeviction} is not: when memory is full Redis refuses writes, and a purge cannot
@@ -42,10 +42,23 @@ public record EvictionPolicy(String name, long maxMemoryBytes) {
 	 * An explanation for operators, naming the policy and what to do.
 	 */
 	public String describe() {
+		return describe("Redis maxmemory-policy");
+	}
+
+	/**
+	 * An explanation for operators, as {@link #describe()} gives, naming the cluster master the policy was read
+	 * from.
+	 * @param node the master's {@code host:port}
+	 */
+	public String describeOn(String node) {
+		return describe("Redis maxmemory-policy of master " + node);
+	}
+
+	private String describe(String subject) {
 		if (isSafe()) {
-			return "Redis maxmemory-policy is '" + this.name + "'; evicted cache metadata only causes misses";
+			return subject + " is '" + this.name + "'; evicted cache metadata only causes misses";
 		}
-		return "Redis maxmemory-policy is 'noeviction'" + ((this.maxMemoryBytes > 0)
+		return subject + " is 'noeviction'" + ((this.maxMemoryBytes > 0)
 				? " with maxmemory " + this.maxMemoryBytes + " bytes: when memory is full Redis refuses writes,"
 						+ " so purges fail and stale entries stay readable until they expire."
 				: " without a maxmemory limit: if the host runs out of memory Redis refuses writes and purges fail.")

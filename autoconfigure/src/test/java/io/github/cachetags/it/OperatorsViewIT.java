@@ -120,6 +120,8 @@ class OperatorsViewIT {
 			assertThat(registry.get("cache.puts").tags("cache", "created-later").functionCounter().count()).isEqualTo(1);
 			assertThat(registry.get("cachetags.purges").tags("cache", "created-later").functionCounter()).isNotNull();
 			assertThat(registry.get("cachetags.redis.memory.used").gauge().value()).isPositive();
+			assertThat(registry.get("cachetags.redis.memory.used").gauge().getId().getTag("node"))
+				.as("one server: no node tag").isNull();
 			assertThat(registry.get("cachetags.redis.maxmemory.policy").tags("policy", "noeviction").gauge().value())
 				.isEqualTo(1);
 			assertThat(registry.getMeters()).allSatisfy((meter) -> assertThat(meter.getId().getTags())

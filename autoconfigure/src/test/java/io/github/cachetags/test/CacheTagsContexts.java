@@ -3,6 +3,7 @@ package io.github.cachetags.test;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.cachetags.autoconfigure.CacheTagsAutoConfiguration;
+import io.github.cachetags.autoconfigure.CacheTagsClusterAutoConfiguration;
 
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
@@ -30,12 +31,23 @@ public final class CacheTagsContexts {
 	 * so the JSON format may read them.
 	 */
 	public static ApplicationContextRunner onRedis(RedisServer server) {
+		return on(server.springProperties());
+	}
+
+	/**
+	 * A context runner as {@link #onRedis} gives, on the shared Redis Cluster (or another one).
+	 */
+	public static ApplicationContextRunner onCluster(RedisCluster cluster) {
+		return on(cluster.springProperties());
+	}
+
+	private static ApplicationContextRunner on(String... redisProperties) {
 		return new ApplicationContextRunner()
 			.withInitializer((context) -> AutoConfigurationPackages.register((BeanDefinitionRegistry) context,
 					APPLICATION_PACKAGE))
 			.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, CacheAutoConfiguration.class,
-					CacheTagsAutoConfiguration.class))
-			.withPropertyValues(server.springProperties())
+					CacheTagsAutoConfiguration.class, CacheTagsClusterAutoConfiguration.class))
+			.withPropertyValues(redisProperties)
 			.withPropertyValues("cachetags.key-prefix=" + uniquePrefix());
 	}
 

@@ -31,6 +31,8 @@ public final class RedisServer implements AutoCloseable {
 
 	private static RedisServer shared;
 
+	private static Path extracted;
+
 	private final String host;
 
 	private final int port;
@@ -178,10 +180,17 @@ public final class RedisServer implements AutoCloseable {
 		throw new IllegalStateException("redis-server did not listen on port " + this.port + " within " + timeout);
 	}
 
-	private static Path binary() {
+	/**
+	 * The {@code redis-server} binary: from {@code PATH}, else extracted (once) from the embedded-redis jar.
+	 */
+	static synchronized Path binary() {
+		if (extracted != null) {
+			return extracted;
+		}
 		for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
 			Path candidate = Path.of(dir, "redis-server");
 			if (Files.isExecutable(candidate)) {
+				extracted = candidate;
 				return candidate;
 			}
 		}
@@ -202,6 +211,7 @@ public final class RedisServer implements AutoCloseable {
 					Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
 					file.toFile().setExecutable(true);
 					file.toFile().deleteOnExit();
+					extracted = file;
 					return file;
 				}
 			}
