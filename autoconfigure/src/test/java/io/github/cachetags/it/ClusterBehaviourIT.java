@@ -21,7 +21,6 @@ import io.github.cachetags.it.WriteOrderIT.LedgerConfiguration;
 import io.github.cachetags.it.WriteOrderIT.Row;
 import io.github.cachetags.test.CacheTagsContexts;
 import io.github.cachetags.test.RedisCluster;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -154,10 +153,6 @@ class ClusterBehaviourIT {
 	}
 
 	@Test
-	@Disabled("A @CachePut reads its load start with stamp.lua, which RedisTagStore sends with no key: Lettuce "
-			+ "routes a keyless EVALSHA to any master, and a master that does not hold the shard refuses the script "
-			+ "('Lua script attempted to access a non local key in a cluster node'). The put is then not stored and "
-			+ "the key is invalidated instead (safe, but never cached).")
 	void aCachePutIsStoredWhicheverMasterHoldsItsShard() {
 		this.contexts.withUserConfiguration(LedgerConfiguration.class).run((context) -> {
 			Ledger ledger = context.getBean(Ledger.class);
