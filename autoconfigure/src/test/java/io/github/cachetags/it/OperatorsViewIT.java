@@ -1,7 +1,12 @@
 package io.github.cachetags.it;
 
+import java.time.Duration;
+
 import io.github.cachetags.actuate.endpoint.CacheTagsEndpoint;
 import io.github.cachetags.actuate.endpoint.CacheTagsEndpoint.CacheTagsReport;
+import io.github.cachetags.actuate.endpoint.CacheTagsEndpoint.PurgeReport;
+import io.github.cachetags.actuate.endpoint.CacheTagsEndpoint.RedisUnavailableReport;
+import io.github.cachetags.actuate.endpoint.CacheTagsEndpoint.TagReport;
 import io.github.cachetags.actuate.health.CacheTagsHealthIndicator;
 import io.github.cachetags.autoconfigure.CacheTagsEndpointAutoConfiguration;
 import io.github.cachetags.autoconfigure.CacheTagsHealthAutoConfiguration;
@@ -10,11 +15,13 @@ import io.github.cachetags.cache.TagAwareCacheManager;
 import io.github.cachetags.it.Catalog.Item;
 import io.github.cachetags.test.CacheTagsContexts;
 import io.github.cachetags.test.RedisServer;
+import io.github.cachetags.test.TcpProxy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
@@ -25,6 +32,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The endpoint, meters and health indicator after real cache traffic on a real Redis.
@@ -65,10 +73,10 @@ class OperatorsViewIT {
 			Catalog catalog = traffic(context.getBean(Catalog.class));
 			CacheTagsEndpoint endpoint = context.getBean(CacheTagsEndpoint.class);
 
-			assertThat(endpoint.tag(new String[] { "category:books" }).caches()).containsEntry("products", 2L)
+			assertThat(count(endpoint, "category:books").caches()).containsEntry("products", 2L)
 				.containsEntry("listings", 1L);
-			assertThat(endpoint.purge(new String[] { "*" }).removed()).isZero();
-			assertThat(endpoint.purge(new String[] { "category:books" }).removed()).isEqualTo(3);
+			assertThat(purge(endpoint, "*").removed()).isZero();
+			assertThat(purge(endpoint, "category:books").removed()).isEqualTo(3);
 			assertThat(context.getBean(CacheTagsEndpoint.class).caches().caches().get("products").figures().purges())
 				.isEqualTo(2);
 			catalog.product(1);
@@ -77,12 +85,13 @@ class OperatorsViewIT {
 	}
 
 	@Test
-	void slashesInATagArriveAsPathSegments() {
+	void tagContainingASlashIsPurgedWhole() {
 		this.contexts.run((context) -> {
 			context.getBean(Catalog.class).write(new Item(5, "a/b", 1));
 			CacheTagsEndpoint endpoint = context.getBean(CacheTagsEndpoint.class);
 
-			assertThat(endpoint.purge(new String[] { "category:a", "b" }).removed()).isEqualTo(1);
+			// what Spring MVC passes for DELETE /actuator/cachetags/category:a%2Fb
+			assertThat(purge(endpoint, "category:a/b").removed()).isEqualTo(1);
 		});
 	}
 
@@ -158,6 +167,54 @@ class OperatorsViewIT {
 				.isEqualTo(Status.DOWN);
 		});
 		server.close();
+	}
+
+	@Test
+	void countAndPurgeAnswer503WhileRedisIsUnreachableAndTheQueuedPurgeIsAppliedWhenItAnswers() {
+		try (RedisServer server = RedisServer.startProcess(); TcpProxy proxy = new TcpProxy(server)) {
+			this.contexts.withPropertyValues(proxy.springProperties())
+				.withPropertyValues("spring.data.redis.timeout=300ms", "cachetags.redis-retry-interval=100ms")
+				.run((context) -> {
+					traffic(context.getBean(Catalog.class));
+					CacheTagsEndpoint endpoint = context.getBean(CacheTagsEndpoint.class);
+					TagAwareCacheManager cacheManager = context.getBean(TagAwareCacheManager.class);
+					proxy.cut();
+
+					WebEndpointResponse<Object> count = endpoint.tag(new String[] { "category:books" });
+					WebEndpointResponse<Object> purge = endpoint.purge(new String[] { "category:books" });
+
+					assertThat(count.getStatus()).isEqualTo(503);
+					assertThat(count.getBody()).isInstanceOfSatisfying(RedisUnavailableReport.class, (report) -> {
+						assertThat(report.tag()).isEqualTo("category:books");
+						assertThat(report.error()).isEqualTo("Redis unreachable");
+						assertThat(report.message()).contains("were not counted");
+					});
+					assertThat(purge.getStatus()).isEqualTo(503);
+					assertThat(purge.getBody()).isInstanceOfSatisfying(RedisUnavailableReport.class, (report) -> {
+						assertThat(report.error()).isEqualTo("Purge queued");
+						assertThat(report.message()).contains("queued and retried until Redis accepts it");
+					});
+					assertThat(cacheManager.getInvalidations().pending()).isEqualTo(1);
+
+					proxy.restore();
+					await().atMost(Duration.ofSeconds(30))
+						.pollInterval(Duration.ofMillis(100))
+						.untilAsserted(() -> assertThat(cacheManager.getInvalidations().pending()).isZero());
+					assertThat(count(endpoint, "category:books").total()).isZero();
+				});
+		}
+	}
+
+	private static TagReport count(CacheTagsEndpoint endpoint, String tag) {
+		WebEndpointResponse<Object> response = endpoint.tag(new String[] { tag });
+		assertThat(response.getStatus()).isEqualTo(200);
+		return (TagReport) response.getBody();
+	}
+
+	private static PurgeReport purge(CacheTagsEndpoint endpoint, String tag) {
+		WebEndpointResponse<Object> response = endpoint.purge(new String[] { tag });
+		assertThat(response.getStatus()).isEqualTo(200);
+		return (PurgeReport) response.getBody();
 	}
 
 	private static Catalog traffic(Catalog catalog) {

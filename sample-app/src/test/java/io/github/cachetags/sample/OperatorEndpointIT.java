@@ -121,14 +121,15 @@ class OperatorEndpointIT {
 	}
 
 	@Test
-	void tagWithAnEncodedSlashReachesTheEndpointAsOneTag() {
+	void tagWithAnEncodedSlashReachesTheEndpointAsOneTagAndARawSlashIsRefused() {
 		ResponseEntity<String> encoded = this.client.delete("/actuator/cachetags/shelf:a%2Fb", "ops", "s3cret");
 		ResponseEntity<String> segments = this.client.delete("/actuator/cachetags/shelf:a/b", "ops", "s3cret");
 		JsonNode count = this.client.getJson("/actuator/cachetags/shelf:a%2Fb");
 
 		assertThat(encoded.getStatusCode()).isEqualTo(HttpStatus.OK);
 		assertThat(SampleClient.json(encoded).get("tag").asString()).isEqualTo("shelf:a/b");
-		assertThat(SampleClient.json(segments).get("tag").asString()).isEqualTo("shelf:a/b");
+		assertThat(segments.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+		assertThat(SampleClient.json(segments).get("message").asString()).contains("as in shelf:a%2Fb");
 		assertThat(count.get("tag").asString()).isEqualTo("shelf:a/b");
 	}
 

@@ -15,7 +15,7 @@ import org.springframework.web.client.RestClient;
  * A real HTTP client for the running sample. Paths are sent as given (already percent-encoded), and error statuses
  * are returned rather than thrown, so that tests can assert on them.
  */
-final class SampleClient {
+public final class SampleClient {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
 
@@ -23,7 +23,7 @@ final class SampleClient {
 
 	private final RestClient rest;
 
-	SampleClient(int port) {
+	public SampleClient(int port) {
 		this.baseUrl = "http://localhost:" + port;
 		this.rest = RestClient.builder()
 			.requestFactory(new JdkClientHttpRequestFactory())
@@ -32,11 +32,11 @@ final class SampleClient {
 			.build();
 	}
 
-	ResponseEntity<String> get(String path) {
+	public ResponseEntity<String> get(String path) {
 		return this.rest.get().uri(uri(path)).retrieve().toEntity(String.class);
 	}
 
-	ResponseEntity<String> put(String path, String jsonBody) {
+	public ResponseEntity<String> put(String path, String jsonBody) {
 		return this.rest.put()
 			.uri(uri(path))
 			.contentType(MediaType.APPLICATION_JSON)
@@ -45,11 +45,11 @@ final class SampleClient {
 			.toEntity(String.class);
 	}
 
-	ResponseEntity<String> delete(String path) {
+	public ResponseEntity<String> delete(String path) {
 		return this.rest.delete().uri(uri(path)).retrieve().toEntity(String.class);
 	}
 
-	ResponseEntity<String> delete(String path, String username, String password) {
+	public ResponseEntity<String> delete(String path, String username, String password) {
 		return this.rest.delete()
 			.uri(uri(path))
 			.headers((headers) -> headers.setBasicAuth(username, password))
@@ -58,7 +58,7 @@ final class SampleClient {
 	}
 
 	/** GETs a path that must answer 200 and returns its JSON body. */
-	JsonNode getJson(String path) {
+	public JsonNode getJson(String path) {
 		ResponseEntity<String> response = get(path);
 		if (!response.getStatusCode().is2xxSuccessful()) {
 			throw new AssertionError("GET " + path + " answered " + response.getStatusCode() + ": "
@@ -68,16 +68,16 @@ final class SampleClient {
 	}
 
 	/** Queries the sample's database has run so far. */
-	long databaseQueries() {
+	public long databaseQueries() {
 		return getJson("/stats/db").get("queries").asLong();
 	}
 
-	static JsonNode json(ResponseEntity<String> response) {
+	public static JsonNode json(ResponseEntity<String> response) {
 		String body = response.getBody();
 		return json.readTree((body != null) ? body : "null");
 	}
 
-	static String contentType(ResponseEntity<String> response) {
+	public static String contentType(ResponseEntity<String> response) {
 		return String.valueOf(response.getHeaders().getFirst(HttpHeaders.CONTENT_TYPE));
 	}
 

@@ -7,10 +7,13 @@ import java.util.Map;
 
 import io.github.cachetags.cache.CacheSettings;
 import io.github.cachetags.cache.CacheStatistics;
+import io.github.cachetags.cache.InvalidationPendingException;
 import io.github.cachetags.cache.TagAwareCache;
 import io.github.cachetags.cache.TagAwareCacheManager;
 import io.github.cachetags.tags.InvalidTagException;
 import io.github.cachetags.tags.Tags;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
@@ -18,14 +21,35 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.Selector.Match;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+import org.springframework.dao.DataAccessException;
+import org.springframework.util.ClassUtils;
 
 /**
  * The {@code cachetags} actuator endpoint: per-cache figures of this instance, live entries per tag, and purge of
- * one tag in every cache. A tag is a literal ({@code *} matches only {@code *}); one containing {@code /} is sent
- * URL-encoded or as further path segments. An invalid tag is answered with 400 and purges nothing.
+ * one tag in every cache. A tag is a literal ({@code *} matches only {@code *}).
+ * <p>
+ * Over HTTP, the tag is the one path segment after the endpoint's path, percent-encoded (RFC 3986), and it must
+ * decode exactly to the tag: {@code /} in a tag is sent as {@code %2F}, {@code ?} as {@code %3F}, {@code %} as
+ * {@code %25}. When Spring MVC serves the request, a raw {@code /} or {@code ;} after the endpoint's path, a
+ * query string, or a tag of only {@code .} or {@code ..} is answered with 400, because servers and clients would
+ * read them as URL syntax and name another tag. An invalid tag is answered with 400 too. Nothing is counted or
+ * purged then.
+ * <p>
+ * When Redis cannot be reached, a count or purge is answered with 503 and a reason. A purge that could not reach
+ * Redis is queued by the cache manager and retried until Redis accepts it.
  */
 @Endpoint(id = "cachetags")
 public class CacheTagsEndpoint {
+
+	private static final Log logger = LogFactory.getLog(CacheTagsEndpoint.class);
+
+	private static final String REDIS_UNREACHABLE = "Redis unreachable";
+
+	private static final String PURGE_QUEUED = "Purge queued";
+
+	private static final boolean SERVLET_REQUESTS = isPresent("jakarta.servlet.http.HttpServletRequest")
+			&& isPresent("org.springframework.web.context.request.ServletRequestAttributes");
 
 	private final TagAwareCacheManager cacheManager;
 
@@ -48,28 +72,70 @@ public class CacheTagsEndpoint {
 				"Figures are this instance's since " + this.started, this.started, totals.report(), caches);
 	}
 
+	/**
+	 * Counts the unexpired entries carrying a tag, per cache.
+	 * @return a {@link TagReport}, or with status 503 a {@link RedisUnavailableReport}
+	 */
 	@ReadOperation
-	public TagReport tag(@Selector(match = Match.ALL_REMAINING) String[] tag) {
+	public WebEndpointResponse<Object> tag(@Selector(match = Match.ALL_REMAINING) String[] tag) {
 		String literal = validTag(tag);
-		Map<String, Long> counts = this.cacheManager.count(literal);
+		Map<String, Long> counts;
+		try {
+			counts = this.cacheManager.count(literal);
+		}
+		catch (DataAccessException ex) {
+			logger.warn("Could not count tag '" + literal + "': " + ex.getMostSpecificCause());
+			return unavailable(literal, REDIS_UNREACHABLE, "Redis could not be reached, so the entries carrying tag '"
+					+ literal + "' were not counted. Ask again once Redis answers.");
+		}
 		long total = counts.values().stream().mapToLong(Long::longValue).sum();
-		return new TagReport(literal, total, counts);
+		return new WebEndpointResponse<>(new TagReport(literal, total, counts));
 	}
 
+	/**
+	 * Purges a tag in every cache.
+	 * @return a {@link PurgeReport}, or with status 503 a {@link RedisUnavailableReport}
+	 */
 	@DeleteOperation
-	public PurgeReport purge(@Selector(match = Match.ALL_REMAINING) String[] tag) {
+	public WebEndpointResponse<Object> purge(@Selector(match = Match.ALL_REMAINING) String[] tag) {
 		String literal = validTag(tag);
-		return new PurgeReport(literal, this.cacheManager.purge(literal));
+		try {
+			return new WebEndpointResponse<>(new PurgeReport(literal, this.cacheManager.purge(literal)));
+		}
+		catch (InvalidationPendingException ex) {
+			logger.warn("Could not purge tag '" + literal + "' now; it is queued and retried: "
+					+ ex.getMostSpecificCause());
+			return unavailable(literal, PURGE_QUEUED, "Redis could not take the purge of tag '" + literal
+					+ "' now, so it is queued and retried until Redis accepts it. Until then this instance serves"
+					+ " no cached entries.");
+		}
+		catch (DataAccessException ex) {
+			logger.warn("Could not purge tag '" + literal + "': " + ex.getMostSpecificCause());
+			return unavailable(literal, REDIS_UNREACHABLE, "Redis could not be reached; tag '" + literal
+					+ "' may not be purged. Purge it again once Redis answers.");
+		}
+	}
+
+	private static WebEndpointResponse<Object> unavailable(String tag, String error, String message) {
+		return new WebEndpointResponse<>(new RedisUnavailableReport(tag, error, message),
+				WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
 	}
 
 	private static String validTag(String[] segments) {
-		String tag = String.join("/", segments);
+		String tag = SERVLET_REQUESTS ? ServletRequestTag.read(segments) : null;
+		if (tag == null) {
+			tag = String.join("/", segments);
+		}
 		try {
 			return Tags.requireValid(tag);
 		}
 		catch (InvalidTagException ex) {
 			throw new InvalidEndpointRequestException(ex.getMessage(), ex.getMessage());
 		}
+	}
+
+	private static boolean isPresent(String className) {
+		return ClassUtils.isPresent(className, CacheTagsEndpoint.class.getClassLoader());
 	}
 
 	/**
@@ -158,6 +224,16 @@ public class CacheTagsEndpoint {
 	 * @param removed entries removed in every cache
 	 */
 	public record PurgeReport(String tag, long removed) {
+	}
+
+	/**
+	 * The answer, with status 503, to a count or purge while Redis cannot be reached.
+	 *
+	 * @param tag the tag of the request
+	 * @param error {@code Purge queued} for a purge that is queued and retried, else {@code Redis unreachable}
+	 * @param message what became of the request, and what to do
+	 */
+	public record RedisUnavailableReport(String tag, String error, String message) {
 	}
 
 	private static final class Totals {

@@ -14,6 +14,9 @@ import org.springframework.web.server.ResponseStatusException;
 @RestController
 class CatalogController {
 
+	/** Longest name the database stores: {@code product.name} is {@code VARCHAR(200)} (schema.sql). */
+	static final int MAX_NAME_LENGTH = 200;
+
 	private final CatalogService catalog;
 
 	CatalogController(CatalogService catalog) {
@@ -38,6 +41,10 @@ class CatalogController {
 		if (name == null || name.isBlank() || categoryId == null || priceCents == null || priceCents < 0) {
 			throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
 					"Expected a body with a non-blank name, a categoryId and a priceCents of 0 or more");
+		}
+		if (name.length() > MAX_NAME_LENGTH) {
+			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "A name has at most " + MAX_NAME_LENGTH
+					+ " characters; this one has " + name.length());
 		}
 		return this.catalog.update(id, name, categoryId, priceCents).product();
 	}

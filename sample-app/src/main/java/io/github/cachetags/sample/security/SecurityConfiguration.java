@@ -10,7 +10,6 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.security.web.firewall.StrictHttpFirewall;
 
 /**
  * {@code DELETE /actuator/cachetags/**} (purging a tag) needs HTTP basic authentication as the operator of
@@ -48,15 +47,13 @@ class SecurityConfiguration {
 	}
 
 	/**
-	 * Lets a tag containing {@code /} reach the endpoint percent-encoded ({@code %2F}), which Spring Security's
-	 * firewall rejects by default. Tomcat is set to decode it ({@code EncodedSlashConfiguration}); the endpoint joins
-	 * the segments back into one tag.
+	 * Lets every tag reach the endpoint percent-encoded, which Spring Security's firewall partly rejects by default
+	 * ({@code %2F}, {@code %25}, {@code %3B}, {@code %5C}, {@code %2E}); only for paths of the form
+	 * {@code /actuator/cachetags/<encoded tag>} (see {@link TagPathFirewall}).
 	 */
 	@Bean
-	WebSecurityCustomizer allowEncodedSlashInTags() {
-		StrictHttpFirewall firewall = new StrictHttpFirewall();
-		firewall.setAllowUrlEncodedSlash(true);
-		return (web) -> web.httpFirewall(firewall);
+	WebSecurityCustomizer allowEncodedTags() {
+		return (web) -> web.httpFirewall(new TagPathFirewall());
 	}
 
 }

@@ -1,5 +1,6 @@
 /**
- * Web server settings the sample needs: tags containing an encoded {@code /} in actuator paths.
+ * Web server settings the sample needs: every tag can reach the actuator endpoint percent-encoded, and error bodies
+ * carry reasons for clients but never internals.
  */
 @NullMarked
 package io.github.cachetags.sample.web;
