@@ -61,6 +61,10 @@ public final class Invalidations {
 
 	private final Set<String> registered = ConcurrentHashMap.newKeySet();
 
+	private volatile Set<String> lastRegistry = Set.of();
+
+	private volatile long registryLostUntilNanos;
+
 	private final LongAdder retried = new LongAdder();
 
 	/**
@@ -116,10 +120,23 @@ public final class Invalidations {
 	}
 
 	private Map<String, Long> purgeNow(@Nullable String cacheName, String tag, String tenant) {
-		boolean registryLost = registerAll();
+		RuntimeException registryFailure = null;
+		boolean registryLost;
+		List<CacheLayout> layouts;
+		try {
+			registryLost = registerAll() || recentlyLost();
+			layouts = layouts(cacheName);
+		}
+		catch (RuntimeException ex) {
+			// the registry's node may be down while the shards' nodes are up: purge what is known now, and retry the
+			// whole purge (with the registry) later
+			registryFailure = ex;
+			registryLost = false;
+			layouts = knownLayouts(cacheName, this.lastRegistry);
+		}
 		List<Namespace> shards = new ArrayList<>();
 		List<String> names = new ArrayList<>();
-		for (CacheLayout layout : layouts(cacheName)) {
+		for (CacheLayout layout : layouts) {
 			for (Namespace shard : layout.namespaces(this.keyPrefix, tenant)) {
 				shards.add(shard);
 				names.add(layout.name());
@@ -136,7 +153,17 @@ public final class Invalidations {
 				}
 			}
 		}
-		long[] removed = this.store.purgeEach(shards, tag);
+		long[] removed;
+		try {
+			removed = this.store.purgeEach(shards, tag);
+		}
+		catch (ShardsNotPurgedException ex) {
+			// without the registry this purge may have missed layouts: the whole purge is retried, not the shards
+			throw (registryFailure != null) ? registryFailure : ex;
+		}
+		if (registryFailure != null) {
+			throw registryFailure;
+		}
 		Map<String, Long> perCache = new TreeMap<>();
 		for (int i = 0; i < removed.length; i++) {
 			perCache.merge(names.get(i), removed[i], Long::sum);
@@ -291,7 +318,20 @@ public final class Invalidations {
 		long added = this.store.register(descriptors, lifetime);
 		boolean lost = recorded && added > descriptors.size() - countRecorded(descriptors);
 		this.registered.addAll(descriptors);
+		if (lost) {
+			// other instances' layouts may stay missing until they record theirs again: purges scan meanwhile
+			this.registryLostUntilNanos = System.nanoTime() + lifetime.toNanos();
+		}
 		return lost;
+	}
+
+	/**
+	 * Whether a loss of the registry was seen recently enough that layouts of other instances may still be
+	 * missing from it.
+	 */
+	private boolean recentlyLost() {
+		long until = this.registryLostUntilNanos;
+		return until != 0 && System.nanoTime() - until < 0;
 	}
 
 	private long countRecorded(List<String> descriptors) {
@@ -302,11 +342,17 @@ public final class Invalidations {
 	 * Layouts of this instance's caches and of every cache recorded in Redis, optionally of one name only.
 	 */
 	List<CacheLayout> layouts(@Nullable String onlyName) {
+		Set<String> registry = this.store.registered();
+		this.lastRegistry = registry;
+		return knownLayouts(onlyName, registry);
+	}
+
+	private List<CacheLayout> knownLayouts(@Nullable String onlyName, Set<String> registry) {
 		Map<String, CacheLayout> layouts = new LinkedHashMap<>();
 		for (CacheLayout layout : this.localLayouts.get()) {
 			layouts.put(layout.descriptor(), layout);
 		}
-		for (String descriptor : this.store.registered()) {
+		for (String descriptor : registry) {
 			CacheLayout.parse(descriptor).ifPresent((layout) -> layouts.putIfAbsent(descriptor, layout));
 		}
 		if (onlyName != null) {

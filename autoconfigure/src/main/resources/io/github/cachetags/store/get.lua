@@ -49,7 +49,7 @@ local q = ARGV[1] .. 'q'
 local stamp = redis.call('HMGET', q, 'e', 'n')
 local t = redis.call('TIME')
 if not (stamp[1] and stamp[2]) then
-  stamp = {t[1] .. string.format('%06d', tonumber(t[2])) .. string.sub(ARGV[4] or '', 1, 8), '0'}
+  stamp = {t[1] .. string.format('%06d', tonumber(t[2])) .. string.sub(ARGV[4] or '', -8), '0'}
   redis.call('DEL', q)
   redis.call('HSET', q, 'e', stamp[1], 'n', 0)
   redis.call('PEXPIRE', q, ARGV[2])

@@ -47,7 +47,7 @@ local function shardStamp(ns, seed, life)
     return v[1], tonumber(v[2])
   end
   local t = redis.call('TIME')
-  local epoch = t[1] .. string.format('%06d', tonumber(t[2])) .. string.sub(seed, 1, 8)
+  local epoch = t[1] .. string.format('%06d', tonumber(t[2])) .. string.sub(seed, -8)
   redis.call('DEL', q)
   redis.call('HSET', q, 'e', epoch, 'n', 0)
   redis.call('PEXPIRE', q, life)

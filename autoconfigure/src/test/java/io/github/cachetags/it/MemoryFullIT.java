@@ -3,8 +3,11 @@ package io.github.cachetags.it;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.github.cachetags.actuate.endpoint.CacheTagsEndpoint;
+import io.github.cachetags.actuate.health.CacheTagsHealthIndicator;
+import io.github.cachetags.autoconfigure.CacheTagsHealthAutoConfiguration;
 import io.github.cachetags.actuate.endpoint.CacheTagsEndpoint.RedisUnavailableReport;
 import io.github.cachetags.autoconfigure.CacheTagsEndpointAutoConfiguration;
 import io.github.cachetags.cache.TagAwareCacheManager;
@@ -39,7 +42,8 @@ class MemoryFullIT {
 		try (RedisServer server = RedisServer.startProcess("--maxmemory", "64mb", "--maxmemory-policy",
 				"volatile-lru"); RedisCommandsForTests redis = new RedisCommandsForTests(server)) {
 			CacheTagsContexts.onRedis(server)
-				.withConfiguration(AutoConfigurations.of(CacheTagsEndpointAutoConfiguration.class))
+				.withConfiguration(AutoConfigurations.of(CacheTagsEndpointAutoConfiguration.class,
+						CacheTagsHealthAutoConfiguration.class))
 				.withPropertyValues("management.endpoints.web.exposure.include=cachetags",
 						"cachetags.redis-retry-interval=100ms")
 				.withUserConfiguration(CatalogConfiguration.class)
@@ -52,6 +56,12 @@ class MemoryFullIT {
 					List<String> fillers = fillWithKeysWithoutTtl(redis);
 
 					assertThat(catalog.product(1)).as("the call still answers").isEqualTo(new Item(1, "books", 1));
+					Map<String, Object> health = context.getBean(CacheTagsHealthIndicator.class).health(true).getDetails();
+					assertThat(health).containsEntry("evictionPolicy", "volatile-lru")
+						.containsEntry("evictionPolicySafe", false);
+					assertThat((Long) health.get("keysWithoutTtl")).as("the fillers, and the layout registry")
+						.isGreaterThanOrEqualTo(FILLERS);
+					assertThat((String) health.get("warning")).contains("keys without a TTL");
 					WebEndpointResponse<Object> purge = endpoint.purge(new String[] { "category:books" });
 
 					assertThat(purge.getStatus()).isEqualTo(503);

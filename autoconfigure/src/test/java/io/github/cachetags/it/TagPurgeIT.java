@@ -101,6 +101,28 @@ class TagPurgeIT {
 	}
 
 	@Test
+	void aPurgeStillScansWhenTheScheduledRecordingSawTheRegistryLossFirst() {
+		ApplicationContextRunner instances = this.contexts
+			.withPropertyValues("cachetags.key-prefix=" + CacheTagsContexts.uniquePrefix());
+		instances.run((first) -> instances.run((second) -> {
+			Catalog mine = first.getBean(Catalog.class);
+			Catalog theirs = second.getBean(Catalog.class);
+			mine.save(new Item(1, "books", 1));
+			theirs.save(new Item(1, "books", 1));
+			mine.product(1);
+			assertThat(theirs.listing("books")).containsExactly(1L);
+			TagAwareCacheManager manager = first.getBean(TagAwareCacheManager.class);
+			redis.sync().del(manager.getKeyPrefix() + ":layouts");
+			assertThat(manager.getInvalidations().registerAll()).as("the periodic recording sees the loss").isTrue();
+
+			first.getBean(CacheTagOperations.class).purge("category:books");
+
+			theirs.save(new Item(2, "books", 1));
+			assertThat(theirs.listing("books")).containsExactly(1L, 2L);
+		}));
+	}
+
+	@Test
 	void countReportsEntriesPerCache() {
 		this.contexts.run((context) -> {
 			Catalog catalog = seeded(context.getBean(Catalog.class));

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.LongSupplier;
@@ -18,6 +19,7 @@ import io.github.cachetags.store.EvictionPolicy;
 import io.github.cachetags.store.RedisNodes;
 import io.github.cachetags.store.RedisNodes.Reading;
 import io.github.cachetags.store.RedisNodes.Readings;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -76,14 +78,21 @@ public class CacheTagsHealthIndicator extends AbstractHealthIndicator {
 		}
 		long micros = (this.nanoTime.getAsLong() - started) / 1000;
 		if (!readings.cluster()) {
-			EvictionPolicy policy = EvictionPolicy.from(readings.nodes().get(0).properties());
+			Properties memory = readings.nodes().get(0).properties();
+			EvictionPolicy policy = EvictionPolicy.from(memory);
+			MemoryPressure pressure = MemoryPressure.read(memory, keyspace());
+			boolean safe = policy.isSafe() && !pressure.writesRefused(policy);
 			builder.up()
 				.withDetail("redis", "reachable")
 				.withDetail("latencyMicros", micros)
 				.withDetail("evictionPolicy", policy.name())
-				.withDetail("evictionPolicySafe", policy.isSafe());
+				.withDetail("evictionPolicySafe", safe);
+			pressure.addDetails(builder);
 			if (!policy.isSafe()) {
 				builder.withDetail("warning", policy.describe());
+			}
+			else if (!safe) {
+				builder.withDetail("warning", pressure.describe(policy));
 			}
 			return;
 		}
@@ -135,6 +144,15 @@ public class CacheTagsHealthIndicator extends AbstractHealthIndicator {
 			.withDetail("nodes", nodes);
 		if (!warnings.isEmpty()) {
 			builder.withDetail("warning", String.join(" ", warnings));
+		}
+	}
+
+	private @Nullable Properties keyspace() {
+		try {
+			return this.nodes.info("keyspace").nodes().get(0).properties();
+		}
+		catch (RuntimeException ex) {
+			return null;
 		}
 	}
 
