@@ -147,10 +147,29 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 		return purgeIn(cacheName, tag);
 	}
 
+	/**
+	 * The tenant of the current call, to purge for it later on another thread or after a transaction.
+	 */
+	public String currentTenant() {
+		return this.infrastructure.tenant();
+	}
+
+	/**
+	 * Purges a tag, in one cache or in every cache, for the given tenant rather than the current one.
+	 * @throws InvalidationPendingException if Redis cannot be reached; the purge is queued and retried
+	 */
+	public long purgeAs(String tenant, @Nullable String cacheName, String tag) {
+		return purgeIn(cacheName, tag, tenant);
+	}
+
 	private long purgeIn(@Nullable String cacheName, String tag) {
+		return purgeIn(cacheName, tag, this.infrastructure.tenant());
+	}
+
+	private long purgeIn(@Nullable String cacheName, String tag, String tenant) {
 		Tags.requireValid(tag);
 		long started = this.infrastructure.nanoTime();
-		Map<String, Long> removed = this.invalidations.purge(cacheName, tag, this.infrastructure.tenant());
+		Map<String, Long> removed = this.invalidations.purge(cacheName, tag, tenant);
 		long nanos = this.infrastructure.nanoTime() - started;
 		long total = 0;
 		for (Map.Entry<String, Long> entry : removed.entrySet()) {

@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import io.github.cachetags.CacheTagOperations;
 import io.github.cachetags.annotation.EvictTags;
 import io.github.cachetags.cache.InvalidationPendingException;
+import io.github.cachetags.cache.TagAwareCacheManager;
 import io.github.cachetags.tags.Tags;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -53,8 +54,11 @@ public class EvictTagsInterceptor implements MethodInterceptor {
 		}
 		TagExpressionRoot root = new TagExpressionRoot(invocation.getMethod(), invocation.getArguments(), target,
 				targetClass, Arrays.asList(evictTags.caches()));
+		CacheTagOperations operations = this.operations.get();
+		// the caller's tenant, resolved now: the purge may run after the transaction, when it is no longer bound
+		String tenant = (operations instanceof TagAwareCacheManager manager) ? manager.currentTenant() : null;
 		if (evictTags.beforeInvocation()) {
-			purge(evictTags, validated(this.evaluator.evaluate(evictTags.value(), root,
+			purge(operations, tenant, evictTags, validated(this.evaluator.evaluate(evictTags.value(), root,
 					TagExpressionEvaluator.NO_RESULT)));
 			return invocation.proceed();
 		}
@@ -62,7 +66,8 @@ public class EvictTagsInterceptor implements MethodInterceptor {
 		List<String> tags = validated(this.evaluator.evaluate(evictTags.value(), root, result));
 		// after a rollback too: an inner REQUIRES_NEW transaction may have committed the change the tags stand for,
 		// and a purge too many only costs misses
-		TransactionDeferral.INSTANCE.afterTransaction(() -> purge(evictTags, tags), () -> purge(evictTags, tags));
+		TransactionDeferral.INSTANCE.afterTransaction(() -> purge(operations, tenant, evictTags, tags),
+				() -> purge(operations, tenant, evictTags, tags));
 		return result;
 	}
 
@@ -71,16 +76,16 @@ public class EvictTagsInterceptor implements MethodInterceptor {
 		return tags.stream().distinct().toList();
 	}
 
-	private void purge(EvictTags evictTags, List<String> tags) {
-		CacheTagOperations operations = this.operations.get();
+	private void purge(CacheTagOperations operations, @Nullable String tenant, EvictTags evictTags,
+			List<String> tags) {
 		for (String tag : tags) {
 			try {
 				if (evictTags.caches().length == 0) {
-					operations.purge(tag);
+					purge(operations, tenant, null, tag);
 				}
 				else {
 					for (String cache : evictTags.caches()) {
-						operations.purge(cache, tag);
+						purge(operations, tenant, cache, tag);
 					}
 				}
 			}
@@ -90,6 +95,19 @@ public class EvictTagsInterceptor implements MethodInterceptor {
 								: "; its entries may be served until they expire"),
 						ex);
 			}
+		}
+	}
+
+	private static void purge(CacheTagOperations operations, @Nullable String tenant, @Nullable String cache,
+			String tag) {
+		if (tenant != null && operations instanceof TagAwareCacheManager manager) {
+			manager.purgeAs(tenant, cache, tag);
+		}
+		else if (cache == null) {
+			operations.purge(tag);
+		}
+		else {
+			operations.purge(cache, tag);
 		}
 	}
 

@@ -2,12 +2,17 @@ package io.github.cachetags.store;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Properties;
 
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.IntegerOutput;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.InvalidDataAccessApiUsageException;
 import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnection;
@@ -25,11 +30,13 @@ final class Replication {
 	static final Duration RECHECK = Duration.ofSeconds(5);
 
 	/**
-	 * How long invalidations keep waiting for a replica after the server last had one: during a failover the
-	 * old primary loses its replica before it is demoted, and the new primary has none until the old one
-	 * follows it, yet neither may count an invalidation as done.
+	 * How long a new primary (another replication ID than the one replicas were seen under) may go without a
+	 * replica before invalidations stop waiting: after a failover the new primary has none until the old one
+	 * follows it.
 	 */
 	static final Duration REMEMBER_REPLICAS = Duration.ofMinutes(1);
+
+	private static final Log logger = LogFactory.getLog(Replication.class);
 
 	private final long waitMillis;
 
@@ -38,6 +45,13 @@ final class Replication {
 	private volatile long checkedAtNanos;
 
 	private volatile long hadReplicasAtNanos = Long.MIN_VALUE;
+
+	/** The replication ID under which replicas were last seen; while it lasts, waiting never stops by itself. */
+	private volatile @Nullable String replicatedId;
+
+	private volatile boolean unsupported;
+
+	private volatile @Nullable String currentId;
 
 	Replication(Duration wait) {
 		this.waitMillis = wait.toMillis();
@@ -48,12 +62,22 @@ final class Replication {
 	 * @throws NotReplicatedException if the server has replicas and none acknowledged in time
 	 */
 	void await(RedisConnection connection) {
-		if (this.waitMillis <= 0 || connection instanceof RedisClusterConnection
+		if (this.waitMillis <= 0 || this.unsupported || connection instanceof RedisClusterConnection
 				|| !(connection instanceof LettuceConnection lettuce) || !hasOrHadReplicas(connection)) {
 			return;
 		}
-		Object acknowledged = lettuce.execute("WAIT", new IntegerOutput<>(ByteArrayCodec.INSTANCE), ascii("1"),
-				ascii(Long.toString(this.waitMillis)));
+		Object acknowledged;
+		try {
+			acknowledged = lettuce.execute("WAIT", new IntegerOutput<>(ByteArrayCodec.INSTANCE), ascii("1"),
+					ascii(Long.toString(this.waitMillis)));
+		}
+		catch (InvalidDataAccessApiUsageException ex) {
+			// the server (or a proxy in front of it) refuses WAIT: a setup to report, not an outage to retry forever
+			this.unsupported = true;
+			logger.warn("The Redis server refuses WAIT, so invalidations cannot wait for a replica; they are counted"
+					+ " done once the primary has them (cachetags.replication-wait is ignored): " + ex);
+			return;
+		}
 		long count = (acknowledged instanceof Long number) ? number : 0;
 		if (count < 1) {
 			throw new NotReplicatedException("No replica acknowledged an invalidation within " + this.waitMillis
@@ -66,8 +90,7 @@ final class Replication {
 	 * demoted by a failover), as far as invalidations have seen; never without replicas or with waiting off.
 	 */
 	boolean readsNeedPrimary() {
-		return this.waitMillis > 0 && this.hadReplicasAtNanos != Long.MIN_VALUE
-				&& System.nanoTime() - this.hadReplicasAtNanos < REMEMBER_REPLICAS.toNanos();
+		return this.waitMillis > 0 && this.replicatedId != null;
 	}
 
 	/**
@@ -88,12 +111,23 @@ final class Replication {
 			String connected = (info != null) ? info.getProperty("connected_slaves") : null;
 			this.replicas = (connected != null) ? Long.parseLong(connected.trim()) : 0;
 			this.checkedAtNanos = now;
+			String id = (info != null) ? info.getProperty("master_replid") : null;
 			if (this.replicas > 0) {
 				this.hadReplicasAtNanos = now;
+				this.replicatedId = id;
 			}
+			this.currentId = id;
 		}
-		return this.replicas > 0 || (this.hadReplicasAtNanos != Long.MIN_VALUE
-				&& now - this.hadReplicasAtNanos < REMEMBER_REPLICAS.toNanos());
+		if (this.replicas > 0) {
+			return true;
+		}
+		if (this.replicatedId == null) {
+			return false;
+		}
+		// the primary replicas were seen under lost them (cut off, perhaps about to be demoted): keep waiting; a new
+		// primary is given a while for the old one to follow it
+		return Objects.equals(this.replicatedId, this.currentId)
+				|| now - this.hadReplicasAtNanos < REMEMBER_REPLICAS.toNanos();
 	}
 
 	private static byte[] ascii(String value) {
