@@ -1,18 +1,18 @@
-CREATE TABLE category (
+CREATE TABLE IF NOT EXISTS category (
 	id BIGINT PRIMARY KEY,
 	name VARCHAR(100) NOT NULL
 );
 
-CREATE TABLE product (
+CREATE TABLE IF NOT EXISTS product (
 	id BIGINT PRIMARY KEY,
 	name VARCHAR(200) NOT NULL,
 	category_id BIGINT NOT NULL REFERENCES category (id),
 	price_cents BIGINT NOT NULL
 );
 
-CREATE INDEX product_category ON product (category_id);
+CREATE INDEX IF NOT EXISTS product_category ON product (category_id);
 
-CREATE TABLE config (
+CREATE TABLE IF NOT EXISTS config (
 	name VARCHAR(100) PRIMARY KEY,
 	content VARCHAR(1000) NOT NULL
 );

@@ -61,7 +61,8 @@ public class EmbeddedRedisEnvironmentPostProcessor implements EnvironmentPostPro
 			this.logger.info("Using the Redis configured by " + configured);
 			return;
 		}
-		RedisServerProcess server = RedisServerProcess.start();
+		// a fixed port lets other instances of the sample share this server (sample.redis.port)
+		RedisServerProcess server = RedisServerProcess.start(binder.bind("sample.redis.port", Integer.class).orElse(0));
 		environment.getPropertySources()
 			.addFirst(new MapPropertySource(PROPERTY_SOURCE_NAME,
 					Map.of("spring.data.redis.host", server.host(), "spring.data.redis.port", server.port())));

@@ -47,13 +47,21 @@ final class RedisServerProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a server and returns once it accepts connections.
+	 * Starts a server on a free port and returns once it accepts connections.
 	 * @throws IllegalStateException if no binary fits this platform or the server does not start
 	 */
 	static RedisServerProcess start() {
+		return start(0);
+	}
+
+	/**
+	 * Starts a server on the given port (0 for a free one) and returns once it accepts connections.
+	 * @throws IllegalStateException if no binary fits this platform or the server does not start
+	 */
+	static RedisServerProcess start(int requestedPort) {
 		Path workDir = createWorkDir();
 		Path binary = binary(workDir);
-		int port = freePort();
+		int port = (requestedPort > 0) ? requestedPort : freePort();
 		Path log = workDir.resolve("redis-server.log");
 		List<String> command = List.of(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
 				"--protected-mode", "no", "--save", "", "--appendonly", "no", "--dir", workDir.toString(),
