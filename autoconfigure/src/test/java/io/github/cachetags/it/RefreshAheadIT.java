@@ -69,15 +69,16 @@ class RefreshAheadIT {
 	@Test
 	void aHotKeyReadByTwoInstancesNeverExpiresAndIsRefreshedOncePerPeriod() throws Exception {
 		String prefix = CacheTagsContexts.uniquePrefix();
-		String[] properties = { "cachetags.key-prefix=" + prefix, "cachetags.caches.quotes.ttl=500ms",
+		// a refresh window of a second leaves room for a refresh thread delayed by a loaded machine
+		String[] properties = { "cachetags.key-prefix=" + prefix, "cachetags.caches.quotes.ttl=2s",
 				"cachetags.caches.quotes.freshness.refresh-ahead=true",
-				"cachetags.caches.quotes.freshness.refresh-threshold=0.3", "cachetags.refresh.interval=50ms" };
+				"cachetags.caches.quotes.freshness.refresh-threshold=0.5", "cachetags.refresh.interval=50ms" };
 		runner(properties).run((first) -> runner(properties).run((second) -> {
 			Quotes a = first.getBean(Quotes.class);
 			Quotes b = second.getBean(Quotes.class);
 			assertThat(a.quote("ACME")).isEqualTo("ACME@1");
-			long ttls = 10;
-			long deadline = System.nanoTime() + Duration.ofMillis(500 * ttls).toNanos();
+			long ttls = 5;
+			long deadline = System.nanoTime() + Duration.ofMillis(2000 * ttls).toNanos();
 			ExecutorService readers = Executors.newFixedThreadPool(4);
 			List<Future<Integer>> reads = new ArrayList<>();
 			for (Quotes instance : List.of(a, b, a, b)) {
@@ -98,15 +99,15 @@ class RefreshAheadIT {
 			}
 			readers.shutdown();
 			long refreshes = statistics(first).refreshes() + statistics(second).refreshes();
-			System.out.printf("[refresh-ahead] %d reads by 2 instances over %d TTLs of 500ms: loader ran %d time(s), "
+			System.out.printf("[refresh-ahead] %d reads by 2 instances over %d TTLs of 2s: loader ran %d time(s), "
 					+ "%d on a caller's thread, %d background refreshes (%d in one instance, %d in the other), "
 					+ "%d coalesced waits%n", total, ttls, loads.get(), callerLoads.get(), refreshes,
 					statistics(first).refreshes(), statistics(second).refreshes(),
 					statistics(first).coalesced() + statistics(second).coalesced());
 			assertThat(callerLoads).as("loads a caller waited for, after the first").hasValue(1);
 			assertThat(statistics(first).misses() + statistics(second).misses()).isEqualTo(1);
-			// a refresh period is 70% of the TTL: about 14 in 10 TTLs; twice that if every instance refreshed
-			assertThat(refreshes).isBetween(7L, 20L);
+			// a refresh period is about half the TTL: about 10 in 5 TTLs; twice that if every instance refreshed
+			assertThat(refreshes).isBetween(5L, 15L);
 			assertThat(loads.get()).isEqualTo(1 + refreshes);
 		}));
 	}
