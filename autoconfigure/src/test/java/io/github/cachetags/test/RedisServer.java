@@ -142,6 +142,22 @@ public final class RedisServer implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Kills the process at once ({@code kill -9}): nothing is flushed, connections drop without a goodbye.
+	 */
+	public synchronized void kill() {
+		if (this.process != null) {
+			this.process.destroyForcibly();
+			try {
+				this.process.waitFor();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			this.process = null;
+		}
+	}
+
 	public String host() {
 		return this.host;
 	}
