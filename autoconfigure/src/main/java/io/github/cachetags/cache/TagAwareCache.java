@@ -518,10 +518,6 @@ public class TagAwareCache implements Cache {
 	 * Stores a value loaded after a miss read through {@link #get(Object, Consumer)}: a load, stored only if
 	 * nothing invalidated the key or its tags after {@code start}. Never throws for Redis trouble.
 	 */
-	public void putLoaded(Object key, @Nullable Object value, EntryTags tags, LoadStart start) {
-		putLoaded(target(key), value, tags, start);
-	}
-
 	void putLoaded(Target target, @Nullable Object value, EntryTags tags, LoadStart start) {
 		if (value == null && !this.settings.cacheNullValues()) {
 			throw new IllegalArgumentException("Cache '" + getName()

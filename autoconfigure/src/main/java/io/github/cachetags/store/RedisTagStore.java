@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
@@ -137,13 +136,6 @@ public class RedisTagStore {
 	 */
 	public Duration maxLoadTime() {
 		return Duration.ofMillis(this.guardMillis);
-	}
-
-	/**
-	 * Reads an entry and checks its tags in one round trip.
-	 */
-	public Lookup lookup(Namespace namespace, String userKey) {
-		return lookup(namespace, userKey, null, Duration.ZERO);
 	}
 
 	/**
@@ -454,22 +446,6 @@ public class RedisTagStore {
 			members.forEach((member) -> result.add(new String((byte[]) member, StandardCharsets.UTF_8)));
 		}
 		return result;
-	}
-
-	/**
-	 * The {@code INFO memory} section of the server (on a cluster, of the node that answers).
-	 */
-	public Properties memoryInfo() {
-		Properties info = execute((connection) -> connection.serverCommands().info("memory"));
-		return (info != null) ? info : new Properties();
-	}
-
-	/**
-	 * The server's {@code INFO} (default sections), for sampled server gauges.
-	 */
-	public Properties serverInfo() {
-		Properties info = execute((connection) -> connection.serverCommands().info());
-		return (info != null) ? info : new Properties();
 	}
 
 	private <T> T execute(Function<RedisConnection, @Nullable T> action) {
