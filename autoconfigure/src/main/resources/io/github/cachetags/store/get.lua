@@ -2,7 +2,8 @@
 -- KEYS[1]  entry key
 -- ARGV[1]  namespace: the prefix shared by the entry's marks (same hash slot as KEYS[1])
 -- ARGV[2]  lifetime in milliseconds of a shard stamp key this call creates (see stamps.lua)
--- ARGV[3]  '1' to answer only as a primary (where replicas exist: a demoted primary's data may lag), else '0'
+-- ARGV[3]  '1' where replicas exist: answer only as a primary (a demoted primary's data may lag), and put the
+--          replication ID in a miss's stamp; else '0' (the stamp's replication ID is then empty)
 -- ARGV[4]  optional: the caller's load lease token; on a miss the caller tries to take the key's lease
 -- ARGV[5]  optional: lease lifetime in milliseconds
 -- ARGV[6]  optional: the user key (lease key = namespace .. 'l:' .. user key)
@@ -15,7 +16,9 @@
 --          {2} if asked to answer only as a primary and this server is a replica.
 -- An entry whose marks no longer match (purged, or a mark lost), or that cannot be read as an entry, is unlinked
 -- and reported as a miss.
-if ARGV[3] == '1' and not string.find(redis.call('INFO', 'replication'), 'role:master', 1, true) then
+-- where replicas exist: one INFO gives the role (a demoted primary is not read) and the replication ID
+local replication = (ARGV[3] == '1') and redis.call('INFO', 'replication') or nil
+if replication and not string.find(replication, 'role:master', 1, true) then
   return {2}
 end
 local e = redis.pcall('HMGET', KEYS[1], 'v', 'm', 'd')
@@ -67,5 +70,5 @@ if ARGV[4] then
     end
   end
 end
-local replid = string.match(redis.call('INFO', 'replication'), 'master_replid:(%x+)') or ''
+local replid = replication and string.match(replication, 'master_replid:(%x+)') or ''
 return {0, counter .. ':' .. epoch .. ':' .. replid, t[1] .. string.format('%06d', tonumber(t[2])), lease, holder}

@@ -70,7 +70,8 @@ if start == '' then
   startN = counter
 elseif start ~= '?' then
   local n, e, r = string.match(start, '^(%d+):([^:]+):(%x*)$')
-  if n and e == epoch and r == replicationId() then
+  -- an empty replication ID: the server had no replicas when the load began, so no failover to guard against
+  if n and e == epoch and (r == '' or r == replicationId()) then
     startN = tonumber(n)
   end
 end
