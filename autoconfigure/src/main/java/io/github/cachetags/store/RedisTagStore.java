@@ -286,13 +286,16 @@ public class RedisTagStore {
 	 * @return whether an entry was present
 	 */
 	public boolean evict(Namespace namespace, String userKey) {
-		Long removed = execute((connection) -> {
-			Long result = EVICT.run(connection, ReturnType.INTEGER, 1, namespace.entryKey(userKey),
+		List<Object> reply = execute((connection) -> {
+			List<Object> result = EVICT.run(connection, ReturnType.MULTI, 1, namespace.entryKey(userKey),
 					namespace.bytes(), Namespace.bytes(userKey), ascii(randomToken()), this.fenceBytes);
-			this.replication.await(connection);
+			if (this.replication.await(connection)) {
+				byte[] held = connection.hashCommands().hGet(namespace.stampKey(), (byte[]) result.get(1));
+				Replication.verify(held != null && asString(held).equals(asString(result.get(2))));
+			}
 			return result;
 		});
-		return removed != null && removed > 0;
+		return asLong(reply.get(0)) > 0;
 	}
 
 	/**
@@ -328,6 +331,7 @@ public class RedisTagStore {
 	public long[] purgeEach(List<Namespace> shards, String tag) {
 		return execute((connection) -> {
 			Drain[] drains = new Drain[shards.size()];
+			byte[][] marks = new byte[shards.size()][];
 			List<Namespace> failed = new java.util.ArrayList<>();
 			RuntimeException failure = null;
 			for (int i = 0; i < shards.size(); i++) {
@@ -338,8 +342,9 @@ public class RedisTagStore {
 					List<Object> reply = PURGE.run(connection, ReturnType.MULTI, 3, shard.markKey(tag),
 							shard.indexKey(tag), drainKey, shard.bytes(), ascii(token), this.fenceBytes,
 							Namespace.bytes(tag));
+					marks[i] = (byte[]) reply.get(0);
 					if (asLong(reply.get(1)) == 1) {
-						drains[i] = new Drain(shard, drainKey, (byte[]) reply.get(0));
+						drains[i] = new Drain(shard, drainKey, marks[i]);
 					}
 				}
 				catch (RuntimeException ex) {
@@ -349,7 +354,14 @@ public class RedisTagStore {
 				}
 			}
 			try {
-				this.replication.await(connection);
+				if (this.replication.await(connection)) {
+					for (int i = 0; i < shards.size(); i++) {
+						if (marks[i] != null) {
+							byte[] held = connection.stringCommands().get(shards.get(i).markKey(tag));
+							Replication.verify(held != null && java.util.Arrays.equals(held, marks[i]));
+						}
+					}
+				}
 			}
 			catch (Replication.NotReplicatedException ex) {
 				throw new ShardsNotPurgedException(shards, ex);

@@ -59,12 +59,17 @@ final class Replication {
 
 	/**
 	 * Waits for the writes sent so far on the connection to reach a replica.
+	 * <p>
+	 * A {@code WAIT} speaks for the writes of the connection it runs on. If the client reconnected in between
+	 * (a failover closes clients), it may run on a new connection, even to a new primary, and pass for a write
+	 * only the old primary got: so when it waited, the caller also reads back what it wrote ({@link #verify}).
+	 * @return whether it waited (the server has, or lately had, replicas)
 	 * @throws NotReplicatedException if the server has replicas and none acknowledged in time
 	 */
-	void await(RedisConnection connection) {
+	boolean await(RedisConnection connection) {
 		if (this.waitMillis <= 0 || this.unsupported || connection instanceof RedisClusterConnection
 				|| !(connection instanceof LettuceConnection lettuce) || !hasOrHadReplicas(connection)) {
-			return;
+			return false;
 		}
 		Object acknowledged;
 		try {
@@ -76,12 +81,25 @@ final class Replication {
 			this.unsupported = true;
 			logger.warn("The Redis server refuses WAIT, so invalidations cannot wait for a replica; they are counted"
 					+ " done once the primary has them (cachetags.replication-wait is ignored): " + ex);
-			return;
+			return false;
 		}
 		long count = (acknowledged instanceof Long number) ? number : 0;
 		if (count < 1) {
 			throw new NotReplicatedException("No replica acknowledged an invalidation within " + this.waitMillis
 					+ " ms (cachetags.replication-wait); it is not known to survive a failover");
+		}
+		return true;
+	}
+
+	/**
+	 * Checks, after {@link #await} waited, that the primary the connection reaches now holds what the
+	 * invalidation wrote: otherwise it went to a primary that has since been replaced.
+	 * @throws NotReplicatedException if it does not
+	 */
+	static void verify(boolean held) {
+		if (!held) {
+			throw new NotReplicatedException("The primary that acknowledged an invalidation does not hold it (the"
+					+ " client reconnected, perhaps to a new primary); it is not known to survive a failover");
 		}
 	}
 

@@ -4,8 +4,10 @@
 -- ARGV[2]  user key
 -- ARGV[3]  random token, part of a shard stamp key this call creates
 -- ARGV[4]  fence lifetime in milliseconds: the shard stamp key lives at least this long
--- Returns  1 if an entry was removed, 0 otherwise
+-- Returns  {1 if an entry was removed else 0, the key's bucket field, the counter it now holds}: the caller may read
+--          the field back to check that the primary it reaches holds this eviction
 local ns = ARGV[1]
 local n = bump(ns, ARGV[3], tonumber(ARGV[4]))
-redis.call('HSET', ns .. 'q', keyField(ARGV[2]), n)
-return redis.call('UNLINK', KEYS[1])
+local field = keyField(ARGV[2])
+redis.call('HSET', ns .. 'q', field, n)
+return {redis.call('UNLINK', KEYS[1]), field, tostring(n)}
