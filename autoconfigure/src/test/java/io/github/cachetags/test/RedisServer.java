@@ -109,6 +109,31 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
+	 * Starts a Sentinel that monitors {@code primary} as {@code masterName} (quorum 1, down after 1 s), from the
+	 * same binary with {@code --sentinel}.
+	 */
+	public static RedisServer startSentinel(String masterName, RedisServer primary) {
+		Path binary = binary();
+		int port = freePort();
+		try {
+			Path dir = Files.createTempDirectory("sentinel-");
+			Path config = dir.resolve("sentinel.conf");
+			Files.writeString(config, String.join("\n", "port " + port, "bind 127.0.0.1", "protected-mode no",
+					"dir " + dir, "sentinel monitor " + masterName + " " + primary.host() + " " + primary.port() + " 1",
+					"sentinel down-after-milliseconds " + masterName + " 1000",
+					"sentinel failover-timeout " + masterName + " 10000", ""));
+			dir.toFile().deleteOnExit();
+			RedisServer sentinel = new RedisServer("127.0.0.1", port, "redis sentinel " + binary.getFileName(),
+					List.of(binary.toString(), config.toString(), "--sentinel"));
+			sentinel.start();
+			return sentinel;
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Cannot write a Sentinel configuration", ex);
+		}
+	}
+
+	/**
 	 * Starts the process again on the same port after {@link #stop()}.
 	 */
 	public synchronized void start() {
