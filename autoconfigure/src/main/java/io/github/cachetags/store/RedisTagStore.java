@@ -243,12 +243,17 @@ public class RedisTagStore {
 		for (int i = 0; i < tags.size(); i++) {
 			keysAndArgs[14 + i] = Namespace.bytes(tags.get(i));
 		}
+		boolean replacing = REPLACE.equals(mode);
 		Long stored = execute((connection) -> {
-			Long result = PUT.run(connection, ReturnType.INTEGER, 1, keysAndArgs);
-			if (REPLACE.equals(mode)) {
-				this.replication.await(connection);
+			if (!replacing) {
+				return PUT.run(connection, ReturnType.INTEGER, 1, keysAndArgs);
 			}
-			return result;
+			List<Object> reply = PUT.run(connection, ReturnType.MULTI, 1, keysAndArgs);
+			if (this.replication.await(connection)) {
+				byte[] held = connection.hashCommands().hGet(namespace.stampKey(), (byte[]) reply.get(1));
+				Replication.verify(held != null && asString(held).equals(asString(reply.get(2))));
+			}
+			return asLong(reply.get(0));
 		});
 		if (stored == null) {
 			return StoreResult.REFUSED;

@@ -18,7 +18,9 @@
 -- ARGV[12] how long the load took in milliseconds (kept for probabilistic early refresh)
 -- ARGV[13..] tags; ARGV[13] is the cache-wide tag ''
 -- Returns  1 stored; 0 refused; 2 not stored because an entry exists ('!nx');
---          3 a replacing write refused: the key was invalidated instead (entry removed, older loads fenced off)
+--          3 a replacing write refused: the key was invalidated instead (entry removed, older loads fenced off).
+--          A replacing write returns {1 or 3, the key's bucket field, the counter it now holds}, so that the caller
+--          can read the field back on the primary it reaches after waiting for a replica.
 -- Refused: the load start is unknown, of another epoch, or of another replication history (a failover came
 -- between); the load is older than the max load time; the key's
 -- bucket moved (the key, or another key of its bucket, was evicted or replaced) after the start; a tag was
@@ -39,12 +41,13 @@ local keyBucket = keyField(member)
 local function fenceKey()
   local n = redis.call('HINCRBY', ns .. 'q', 'n', 1)
   redis.call('HSET', ns .. 'q', keyBucket, n)
+  return n
 end
 
 local function invalidate()
-  fenceKey()
+  local n = fenceKey()
   redis.call('UNLINK', KEYS[1])
-  return 3
+  return {3, keyBucket, tostring(n)}
 end
 
 local function refuse()
@@ -113,8 +116,9 @@ for i = 1, n do
   end
 end
 
+local fenced = nil
 if replacing then
-  fenceKey()
+  fenced = fenceKey()
 end
 local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -141,4 +145,7 @@ end
 redis.call('UNLINK', KEYS[1])
 redis.call('HSET', KEYS[1], 'v', ARGV[3], 'm', table.concat(stamped), 'd', ARGV[12])
 redis.call('PEXPIRE', KEYS[1], ttl)
+if replacing then
+  return {1, keyBucket, tostring(fenced)}
+end
 return 1
