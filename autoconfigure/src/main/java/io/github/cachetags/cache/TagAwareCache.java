@@ -476,10 +476,7 @@ public class TagAwareCache implements Cache {
 		byte[] bytes;
 		List<String> tagList;
 		try {
-			if (value == null && !this.settings.cacheNullValues()) {
-				throw new IllegalArgumentException("Cache '" + getName()
-						+ "' does not store null values; use unless=\"#result == null\" or enable cache-null-values");
-			}
+			requireStorable(value);
 			tagList = Tags.forEntry(tags.tagsFor(value));
 			bytes = serialize(value);
 		}
@@ -493,7 +490,7 @@ public class TagAwareCache implements Cache {
 		}
 		if (!this.infrastructure.redisAllowed() || this.invalidations.pending() > 0
 				|| !this.invalidations.ensureRegistered(this.layout)) {
-			this.invalidations.evictLater(getName(), target.tenant(), target.namespace(), target.userKey());
+			removeLater(target);
 			return;
 		}
 		try {
@@ -510,7 +507,7 @@ public class TagAwareCache implements Cache {
 		}
 		catch (RuntimeException ex) {
 			this.infrastructure.failed(this, "write", ex);
-			this.invalidations.evictLater(getName(), target.tenant(), target.namespace(), target.userKey());
+			removeLater(target);
 		}
 	}
 
@@ -519,11 +516,23 @@ public class TagAwareCache implements Cache {
 	 * nothing invalidated the key or its tags after {@code start}. Never throws for Redis trouble.
 	 */
 	void putLoaded(Target target, @Nullable Object value, EntryTags tags, LoadStart start) {
+		requireStorable(value);
+		storeLoaded(target, value, tags, start, RedisTagStore.LOAD, 0);
+	}
+
+	/**
+	 * @throws IllegalArgumentException if the value is {@code null} and the cache does not store nulls
+	 */
+	private void requireStorable(@Nullable Object value) {
 		if (value == null && !this.settings.cacheNullValues()) {
 			throw new IllegalArgumentException("Cache '" + getName()
 					+ "' does not store null values; use unless=\"#result == null\" or enable cache-null-values");
 		}
-		storeLoaded(target, value, tags, start, RedisTagStore.LOAD, 0);
+	}
+
+	/** Queues the removal of a key whose new value could not be sent. */
+	private void removeLater(Target target) {
+		this.invalidations.evictLater(getName(), target.tenant(), target.namespace(), target.userKey());
 	}
 
 	private void invalidateQuietly(Target target) {
@@ -548,10 +557,7 @@ public class TagAwareCache implements Cache {
 	 * As {@link #putIfAbsent(Object, Object)}, with tags.
 	 */
 	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value, EntryTags tags) {
-		if (value == null && !this.settings.cacheNullValues()) {
-			throw new IllegalArgumentException("Cache '" + getName()
-					+ "' does not store null values; use unless=\"#result == null\" or enable cache-null-values");
-		}
+		requireStorable(value);
 		Target target = target(key);
 		StoreResult result = storeLoaded(target, value, tags, LoadStart.NOW, RedisTagStore.IF_ABSENT, 0);
 		return (result == StoreResult.EXISTS) ? readThrough(target, null) : null;

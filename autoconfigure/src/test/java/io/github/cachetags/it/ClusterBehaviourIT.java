@@ -245,15 +245,4 @@ class ClusterBehaviourIT {
 
 	}
 
-	@Configuration(proxyBeanMethods = false)
-	@EnableCaching
-	static class CatalogConfiguration {
-
-		@Bean
-		Catalog catalog() {
-			return new Catalog();
-		}
-
-	}
-
 }
