@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 import io.github.cachetags.autoconfigure.CacheTagsProperties.CacheSpec;
 import io.github.cachetags.cache.CacheSettings;
 import io.github.cachetags.cache.Freshness;
+import io.github.cachetags.cache.NearSettings;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -40,13 +41,60 @@ final class CacheSettingsResolver implements Function<String, CacheSettings> {
 		CacheSpec spec = this.properties.getCaches().get(cacheName);
 		if (spec == null) {
 			return new CacheSettings(this.properties.getDefaultTtl(), this.properties.isCacheNullValues(), 1,
-					this.properties.getShards(), freshness(null));
+					this.properties.getShards(), freshness(null), local(null));
 		}
 		return new CacheSettings((spec.getTtl() != null) ? spec.getTtl() : this.properties.getDefaultTtl(),
 				(spec.getCacheNullValues() != null) ? spec.getCacheNullValues()
 						: this.properties.isCacheNullValues(),
 				spec.getVersion(), (spec.getShards() != null) ? spec.getShards() : this.properties.getShards(),
-				freshness(spec.getFreshness()));
+				freshness(spec.getFreshness()), local(spec.getLocal()));
+	}
+
+	/**
+	 * A cache's near-cache settings: its own, else the defaults under {@code cachetags.local}, else the built-in
+	 * ones.
+	 */
+	private NearSettings local(@Nullable LocalProperties own) {
+		LocalProperties defaults = this.properties.getLocal();
+		NearSettings builtIn = NearSettings.OFF;
+		return new NearSettings(pickLocal(own, defaults, LocalProperties::getEnabled, builtIn.enabled()),
+				pickLocal(own, defaults, LocalProperties::getMaximumSize, builtIn.maximumSize()),
+				pickLocal(own, defaults, LocalProperties::getExpireAfterWrite, null),
+				pickLocal(own, defaults, LocalProperties::getMaxStaleness, builtIn.maxStaleness()));
+	}
+
+	/**
+	 * Whether any cache named in the properties, or the defaults (which caches created on first use take), has a
+	 * near cache.
+	 */
+	boolean anyNearCache() {
+		if (local(null).enabled()) {
+			return true;
+		}
+		return this.properties.getCaches().keySet().stream().anyMatch((name) -> apply(name).local().enabled());
+	}
+
+	/**
+	 * The smallest max staleness of the near caches that are enabled.
+	 */
+	Duration smallestMaxStaleness() {
+		Duration smallest = local(null).maxStaleness();
+		for (String name : this.properties.getCaches().keySet()) {
+			NearSettings near = apply(name).local();
+			if (near.enabled() && near.maxStaleness().compareTo(smallest) < 0) {
+				smallest = near.maxStaleness();
+			}
+		}
+		return smallest;
+	}
+
+	private static <T> T pickLocal(@Nullable LocalProperties own, LocalProperties defaults,
+			Function<LocalProperties, @Nullable T> setting, T builtIn) {
+		T value = (own != null) ? setting.apply(own) : null;
+		if (value == null) {
+			value = setting.apply(defaults);
+		}
+		return (value != null) ? value : builtIn;
 	}
 
 	/**
@@ -95,6 +143,7 @@ final class CacheSettingsResolver implements Function<String, CacheSettings> {
 		requireAtLeastOne("cachetags.refresh.threads", p.getRefresh().getThreads());
 		requireAtLeastOne("cachetags.refresh.queue-capacity", p.getRefresh().getQueueCapacity());
 		validateFreshness("cachetags.freshness", p.getFreshness());
+		validateLocal("cachetags.local", p.getLocal());
 		if (p.getPurgeBatchSize() < 1 || p.getPurgeBatchSize() > MAX_PURGE_BATCH) {
 			throw new InvalidConfigurationPropertyValueException("cachetags.purge-batch-size", p.getPurgeBatchSize(),
 					"Expected a number from 1 to " + MAX_PURGE_BATCH);
@@ -110,6 +159,7 @@ final class CacheSettingsResolver implements Function<String, CacheSettings> {
 				requireShards(base + ".shards", spec.getShards());
 			}
 			validateFreshness(base + ".freshness", spec.getFreshness());
+			validateLocal(base + ".local", spec.getLocal());
 			if (spec.getVersion() < 0) {
 				throw new InvalidConfigurationPropertyValueException(base + ".version", spec.getVersion(),
 						"Expected a version of 0 or more");
@@ -138,6 +188,22 @@ final class CacheSettingsResolver implements Function<String, CacheSettings> {
 		}
 		requireNotNegative(base + ".stale-while-revalidate", f.getStaleWhileRevalidate());
 		requireNotNegative(base + ".stale-if-error", f.getStaleIfError());
+	}
+
+	private static void validateLocal(String base, LocalProperties local) {
+		Long size = local.getMaximumSize();
+		if (size != null && size < 1) {
+			throw new InvalidConfigurationPropertyValueException(base + ".maximum-size", size,
+					"Expected a number of entries of 1 or more, such as 10000");
+		}
+		if (local.getExpireAfterWrite() != null) {
+			requirePositive(base + ".expire-after-write", local.getExpireAfterWrite());
+		}
+		Duration staleness = local.getMaxStaleness();
+		if (staleness != null && (staleness.isNegative() || staleness.toMillis() < 10)) {
+			throw new InvalidConfigurationPropertyValueException(base + ".max-staleness", staleness,
+					"Expected a duration of at least 10ms, such as 1s");
+		}
 	}
 
 	private static void requireNotNegative(String property, @Nullable Duration value) {

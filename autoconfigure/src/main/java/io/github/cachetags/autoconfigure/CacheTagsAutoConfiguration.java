@@ -7,6 +7,7 @@ import io.github.cachetags.cache.CallerContext;
 import io.github.cachetags.cache.PropagatedCallerContext;
 import io.github.cachetags.cache.CacheInfrastructure;
 import io.github.cachetags.cache.Invalidations;
+import io.github.cachetags.cache.NearCoherence;
 import io.github.cachetags.cache.Coalescing;
 import io.github.cachetags.cache.OutageBackoff;
 import io.github.cachetags.cache.RecordingCacheErrorHandler;
@@ -20,6 +21,7 @@ import io.github.cachetags.interceptor.TagExpressionEvaluator;
 import io.github.cachetags.interceptor.TagsCacheResolver;
 import io.github.cachetags.store.RedisNodes;
 import io.github.cachetags.store.RedisTagStore;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -33,6 +35,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.annotation.CachingConfigurer;
 import org.springframework.cache.interceptor.CacheAspectSupport;
@@ -113,10 +116,26 @@ public final class CacheTagsAutoConfiguration {
 				refreshScheduler, executors.asyncExecutor(),
 				callerContext.getIfAvailable(CacheTagsAutoConfiguration::callerContext));
 		TagAwareCacheManager manager = new TagAwareCacheManager(infrastructure, settings,
-				properties.getCaches().keySet(), properties.isDynamic());
+				properties.getCaches().keySet(), properties.isDynamic(), nearCoherence(settings, store));
 		executors.schedule(manager.getInvalidations()::retry, properties.getRedisRetryInterval());
 		executors.schedule(manager.getInvalidations()::registerAll, Invalidations.REREGISTER_INTERVAL);
 		return manager;
+	}
+
+	/**
+	 * What keeps near caches coherent, when any cache has one; Caffeine must then be on the class path.
+	 */
+	private static @Nullable NearCoherence nearCoherence(CacheSettingsResolver settings, RedisTagStore store) {
+		if (!settings.anyNearCache()) {
+			return null;
+		}
+		if (!ClassUtils.isPresent("com.github.benmanes.caffeine.cache.Caffeine",
+				CacheTagsAutoConfiguration.class.getClassLoader())) {
+			throw new InvalidConfigurationPropertyValueException("cachetags.local.enabled", true,
+					"Near caches keep values in Caffeine: add com.github.ben-manes.caffeine:caffeine to the class path,"
+							+ " or turn near caches off");
+		}
+		return new NearCoherence(store, settings.smallestMaxStaleness()).start();
 	}
 
 	/**

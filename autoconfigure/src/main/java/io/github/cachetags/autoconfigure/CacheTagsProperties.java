@@ -94,6 +94,8 @@ public class CacheTagsProperties {
 
 	private final FreshnessProperties freshness = new FreshnessProperties();
 
+	private final LocalProperties local = new LocalProperties();
+
 	private final RefreshScheduling refresh = new RefreshScheduling();
 
 	private final Health health = new Health();
@@ -212,6 +214,10 @@ public class CacheTagsProperties {
 
 	public FreshnessProperties getFreshness() {
 		return this.freshness;
+	}
+
+	public LocalProperties getLocal() {
+		return this.local;
 	}
 
 	public RefreshScheduling getRefresh() {
@@ -473,8 +479,14 @@ public class CacheTagsProperties {
 
 		private final FreshnessProperties freshness = new FreshnessProperties();
 
+		private final LocalProperties local = new LocalProperties();
+
 		public FreshnessProperties getFreshness() {
 			return this.freshness;
+		}
+
+		public LocalProperties getLocal() {
+			return this.local;
 		}
 
 		public @Nullable Duration getTtl() {

@@ -12,8 +12,10 @@ import org.springframework.util.Assert;
  * @param version namespace version; bumping it abandons every entry of the previous version
  * @param shards how many hash slots the cache is spread over; a purge touches each of them
  * @param freshness refresh-ahead, jitter and stale serving
+ * @param local the near cache in front of Redis
  */
-public record CacheSettings(Duration ttl, boolean cacheNullValues, int version, int shards, Freshness freshness) {
+public record CacheSettings(Duration ttl, boolean cacheNullValues, int version, int shards, Freshness freshness,
+		NearSettings local) {
 
 	public CacheSettings {
 		Assert.isTrue(ttl.toMillis() > 0, "ttl must be at least 1ms");
@@ -23,6 +25,10 @@ public record CacheSettings(Duration ttl, boolean cacheNullValues, int version, 
 
 	public CacheSettings(Duration ttl, boolean cacheNullValues, int version, int shards) {
 		this(ttl, cacheNullValues, version, shards, Freshness.NONE);
+	}
+
+	public CacheSettings(Duration ttl, boolean cacheNullValues, int version, int shards, Freshness freshness) {
+		this(ttl, cacheNullValues, version, shards, freshness, NearSettings.OFF);
 	}
 
 	/**

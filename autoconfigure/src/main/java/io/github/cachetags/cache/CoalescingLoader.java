@@ -111,8 +111,9 @@ final class CoalescingLoader {
 		boolean waited = false;
 		while (true) {
 			state.sentAt = System.nanoTime();
+			long nearTicket = this.cache.nearTicket(target);
 			Lookup lookup = this.cache.lookup(target, token);
-			Read read = this.cache.serve(target, key, valueLoader, tags, lookup);
+			Read read = this.cache.serve(target, key, valueLoader, tags, lookup, nearTicket);
 			if (read.value() != null) {
 				if (waited) {
 					this.cache.countRead(null);
@@ -230,8 +231,9 @@ final class CoalescingLoader {
 
 	private <T> @Nullable Object loadUncoordinated(Target target, Object key, Callable<T> valueLoader,
 			EntryTags tags) {
+		long nearTicket = this.cache.nearTicket(target);
 		Lookup lookup = this.cache.lookup(target, null);
-		Read read = this.cache.serve(target, key, valueLoader, tags, lookup);
+		Read read = this.cache.serve(target, key, valueLoader, tags, lookup, nearTicket);
 		this.cache.countRead(read.value());
 		if (read.value() != null) {
 			return read.value().get();

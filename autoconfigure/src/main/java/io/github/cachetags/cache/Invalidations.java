@@ -65,6 +65,8 @@ public final class Invalidations {
 
 	private volatile long registryLostUntilNanos;
 
+	private volatile Local local = Local.NONE;
+
 	private final LongAdder retried = new LongAdder();
 
 	/**
@@ -101,6 +103,9 @@ public final class Invalidations {
 	 */
 	public Map<String, Long> purge(@Nullable String cacheName, String tag, String tenant) {
 		Pending purge = new PendingPurge(cacheName, tag, tenant);
+		// near entries are dropped before (nothing is served from them meanwhile) and after (a value read from
+		// Redis before the purge that this instance is filing now is refused)
+		this.local.purged(cacheName, tag, tenant);
 		try {
 			return purgeNow(cacheName, tag, tenant);
 		}
@@ -116,6 +121,9 @@ public final class Invalidations {
 			throw new InvalidationPendingException("Could not purge tag '" + tag + "'"
 					+ ((cacheName != null) ? " in cache '" + cacheName + "'" : "")
 					+ "; it is queued and retried until Redis accepts it", ex);
+		}
+		finally {
+			this.local.purged(cacheName, tag, tenant);
 		}
 	}
 
@@ -177,6 +185,7 @@ public final class Invalidations {
 	 * @throws InvalidationPendingException if Redis could not be reached; the eviction is queued and retried
 	 */
 	public boolean evict(String cacheName, String tenant, Namespace namespace, String userKey) {
+		this.local.evicted(namespace, userKey);
 		try {
 			return this.store.evict(namespace, userKey);
 		}
@@ -186,6 +195,9 @@ public final class Invalidations {
 					"Could not evict a key of cache '" + cacheName + "'; it is queued and retried until Redis accepts it",
 					ex);
 		}
+		finally {
+			this.local.evicted(namespace, userKey);
+		}
 	}
 
 	/**
@@ -193,7 +205,40 @@ public final class Invalidations {
 	 * is being skipped after a failure).
 	 */
 	void evictLater(String cacheName, String tenant, Namespace namespace, String userKey) {
+		this.local.evicted(namespace, userKey);
 		enqueue(new PendingEvict(cacheName, tenant, namespace, userKey));
+	}
+
+	/**
+	 * Applies this instance's invalidations to its near caches too.
+	 */
+	void applyLocally(Local local) {
+		this.local = local;
+	}
+
+	/**
+	 * What an invalidation made by this instance does to its own near caches, before it returns.
+	 */
+	public interface Local {
+
+		Local NONE = new Local() {
+
+			@Override
+			public void purged(@Nullable String cacheName, String tag, String tenant) {
+			}
+
+			@Override
+			public void evicted(Namespace namespace, String userKey) {
+			}
+
+		};
+
+		/** A tag was purged (the cache-wide tag {@code ""}: a clear) in one cache, or in all if none is named. */
+		void purged(@Nullable String cacheName, String tag, String tenant);
+
+		/** A key was evicted or replaced. */
+		void evicted(Namespace namespace, String userKey);
+
 	}
 
 	/** How many invalidations wait to be sent. */

@@ -55,13 +55,17 @@ public class TagAwareCache implements Cache {
 
 	private final CoalescingLoader loader;
 
+	private final @Nullable NearCache near;
+
 	TagAwareCache(String name, CacheSettings settings, CacheInfrastructure infrastructure,
-			Invalidations invalidations) {
+			Invalidations invalidations, @Nullable NearCoherence coherence) {
 		this.layout = new CacheLayout(name, settings.version(), settings.shards());
 		this.settings = settings;
 		this.infrastructure = infrastructure;
 		this.invalidations = invalidations;
 		this.loader = new CoalescingLoader(this, infrastructure.coalescing());
+		this.near = (coherence != null && settings.local().enabled())
+				? new NearCache(name, settings.local(), coherence, infrastructure.ticker()) : null;
 	}
 
 	@Override
@@ -90,6 +94,13 @@ public class TagAwareCache implements Cache {
 		return this.loader;
 	}
 
+	/**
+	 * Counters of the near cache, or {@code null} if the cache has none.
+	 */
+	public @Nullable NearStatistics getNearStatistics() {
+		return (this.near != null) ? this.near.statistics() : null;
+	}
+
 	@Override
 	public @Nullable ValueWrapper get(Object key) {
 		return get(key, (Consumer<LoadStart>) null);
@@ -104,9 +115,15 @@ public class TagAwareCache implements Cache {
 	}
 
 	private @Nullable ValueWrapper readThrough(Target target, @Nullable Consumer<LoadStart> onMiss) {
+		NearShard.Entry nearEntry = (this.near != null) ? this.near.get(target) : null;
+		if (nearEntry != null) {
+			countRead(nearEntry.value());
+			return nearEntry.value();
+		}
+		long ticket = nearTicket(target);
 		Lookup lookup = lookup(target, null);
 		ValueWrapper found = (lookup instanceof Lookup.Hit hit && validMillis(hit) <= 0) ? null
-				: read(target, lookup);
+				: read(target, lookup, ticket);
 		countRead(found);
 		if (found == null && onMiss != null) {
 			onMiss.accept((lookup instanceof Lookup.Miss miss) ? miss.start() : loadStartNow(target));
@@ -139,6 +156,9 @@ public class TagAwareCache implements Cache {
 		this.statistics.error();
 		this.infrastructure.warn("Cache '" + getName() + "' held a " + value.getClass().getName() + " where a "
 				+ type.getName() + " was expected; the entry is removed and read as a miss");
+		if (this.near != null) {
+			this.near.invalidate(target);
+		}
 		try {
 			this.infrastructure.store().delete(target.namespace(), target.userKey());
 		}
@@ -158,8 +178,37 @@ public class TagAwareCache implements Cache {
 	 * that other instances wait on (polling the entry) for at most the lease time before loading themselves. A
 	 * loader exception reaches every waiter in this instance, and nothing is cached.
 	 */
+	@SuppressWarnings("unchecked")
 	public <T> @Nullable T get(Object key, Callable<T> valueLoader, EntryTags tags) {
-		return this.loader.load(target(key), key, valueLoader, tags);
+		Target target = target(key);
+		ValueWrapper near = nearHit(target, key, valueLoader, tags);
+		if (near != null) {
+			return (T) near.get();
+		}
+		return this.loader.load(target, key, valueLoader, tags);
+	}
+
+	/**
+	 * A read with a loader answered by the near cache, which still counts for refresh-ahead; or {@code null}.
+	 */
+	private @Nullable ValueWrapper nearHit(Target target, Object key, Callable<?> valueLoader, EntryTags tags) {
+		NearShard.Entry entry = (this.near != null) ? this.near.get(target) : null;
+		if (entry == null) {
+			return null;
+		}
+		countRead(entry.value());
+		if (this.settings.freshness().needsScheduler()) {
+			this.infrastructure.refresher()
+				.onRead(this, target, key, valueLoader, tags, this.near.validMillis(entry), entry.loadMillis());
+		}
+		return entry.value();
+	}
+
+	/**
+	 * Where the key's near shard stands before a Redis read is sent (see {@link NearCache#fill}).
+	 */
+	long nearTicket(Target target) {
+		return (this.near != null) ? this.near.ticket(target) : 0;
 	}
 
 	/**
@@ -195,6 +244,12 @@ public class TagAwareCache implements Cache {
 	public <T> CompletableFuture<T> retrieve(Object key, Supplier<CompletableFuture<T>> valueLoader,
 			EntryTags tags) {
 		Target target = target(key);
+		ValueWrapper near = nearHit(target, key, () -> valueLoader.get().join(), tags);
+		if (near != null) {
+			@SuppressWarnings("unchecked")
+			T value = (T) near.get();
+			return CompletableFuture.completedFuture(value);
+		}
 		CallerContext.Snapshot caller = captureCaller();
 		return CompletableFuture.supplyAsync(() -> {
 			try (CallerContext.Scope scope = restoreCaller(caller, target)) {
@@ -290,11 +345,11 @@ public class TagAwareCache implements Cache {
 	 * previous value within the stale-while-revalidate window, refreshing it in the background. Otherwise the
 	 * caller loads, and may fall back on {@link Read#fallback()} if its load fails (stale-if-error).
 	 */
-	Read serve(Target target, Object key, Callable<?> loader, EntryTags tags, Lookup lookup) {
+	Read serve(Target target, Object key, Callable<?> loader, EntryTags tags, Lookup lookup, long nearTicket) {
 		if (!(lookup instanceof Lookup.Hit hit)) {
 			return Read.MISS;
 		}
-		ValueWrapper value = read(target, lookup);
+		ValueWrapper value = read(target, lookup, nearTicket);
 		if (value == null) {
 			return Read.MISS;
 		}
@@ -493,6 +548,9 @@ public class TagAwareCache implements Cache {
 			removeLater(target);
 			return;
 		}
+		if (this.near != null) {
+			this.near.invalidate(target);
+		}
 		try {
 			StoreResult result = this.infrastructure.store()
 				.store(target.namespace(), target.userKey(), bytes, storedTtl(), start, 0, tagList,
@@ -508,6 +566,11 @@ public class TagAwareCache implements Cache {
 		catch (RuntimeException ex) {
 			this.infrastructure.failed(this, "write", ex);
 			removeLater(target);
+		}
+		finally {
+			if (this.near != null) {
+				this.near.invalidate(target);
+			}
 		}
 	}
 
@@ -662,7 +725,7 @@ public class TagAwareCache implements Cache {
 		}
 		try {
 			Lookup lookup = this.infrastructure.store()
-				.lookup(target.namespace(), target.userKey(), leaseToken, this.loader.leaseTime());
+				.lookup(target.namespace(), target.userKey(), leaseToken, this.loader.leaseTime(), this.near != null);
 			this.infrastructure.succeeded();
 			return lookup;
 		}
@@ -672,7 +735,19 @@ public class TagAwareCache implements Cache {
 		}
 	}
 
-	@Nullable ValueWrapper read(Target target, Lookup lookup) {
+	/**
+	 * Reads the value of a hit, keeping it in the near cache if it is valid and nothing invalidated its shard
+	 * since {@code nearTicket} was taken.
+	 */
+	@Nullable ValueWrapper read(Target target, Lookup lookup, long nearTicket) {
+		ValueWrapper value = read(target, lookup);
+		if (value != null && this.near != null && lookup instanceof Lookup.Hit hit && validMillis(hit) > 0) {
+			this.near.fill(target, nearTicket, value, hit.tags(), validMillis(hit), hit.loadMillis());
+		}
+		return value;
+	}
+
+	private @Nullable ValueWrapper read(Target target, Lookup lookup) {
 		if (!(lookup instanceof Lookup.Hit hit)) {
 			return null;
 		}

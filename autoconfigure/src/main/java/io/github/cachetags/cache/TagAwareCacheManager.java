@@ -26,7 +26,7 @@ import org.springframework.cache.CacheManager;
  * Every cache's layout is recorded in Redis, so a purge in one instance also reaches caches that only other
  * instances have created.
  */
-public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
+public class TagAwareCacheManager implements CacheManager, CacheTagOperations, AutoCloseable {
 
 	private final CacheInfrastructure infrastructure;
 
@@ -40,6 +40,8 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 
 	private final Invalidations invalidations;
 
+	private final @Nullable NearCoherence nearCoherence;
+
 	/**
 	 * @param infrastructure what the caches share
 	 * @param settings settings of a cache by name
@@ -48,6 +50,19 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 	 */
 	public TagAwareCacheManager(CacheInfrastructure infrastructure, Function<String, CacheSettings> settings,
 			Collection<String> initialCaches, boolean dynamic) {
+		this(infrastructure, settings, initialCaches, dynamic, null);
+	}
+
+	/**
+	 * @param infrastructure what the caches share
+	 * @param settings settings of a cache by name
+	 * @param initialCaches caches to create now
+	 * @param dynamic whether caches not named up front are created on first use
+	 * @param nearCoherence keeps near caches coherent; {@code null} if no cache has one
+	 */
+	public TagAwareCacheManager(CacheInfrastructure infrastructure, Function<String, CacheSettings> settings,
+			Collection<String> initialCaches, boolean dynamic, @Nullable NearCoherence nearCoherence) {
+		this.nearCoherence = nearCoherence;
 		this.infrastructure = infrastructure;
 		this.settings = settings;
 		this.dynamic = dynamic;
@@ -55,6 +70,9 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 				this::localLayouts, (name) -> layoutOf(name, settings.apply(name)),
 				(name) -> settings.apply(name).ttl().plus(settings.apply(name).freshness().grace()),
 				infrastructure.backoff()::failed);
+		if (nearCoherence != null) {
+			this.invalidations.applyLocally(nearCoherence);
+		}
 		initialCaches.forEach(this::create);
 	}
 
@@ -71,7 +89,8 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 		boolean[] created = new boolean[1];
 		TagAwareCache cache = this.caches.computeIfAbsent(name, (key) -> {
 			created[0] = true;
-			return new TagAwareCache(key, this.settings.apply(key), this.infrastructure, this.invalidations);
+			return new TagAwareCache(key, this.settings.apply(key), this.infrastructure, this.invalidations,
+					this.nearCoherence);
 		});
 		if (created[0]) {
 			this.invalidations.ensureRegistered(cache.layout());
@@ -180,6 +199,23 @@ public class TagAwareCacheManager implements CacheManager, CacheTagOperations {
 			total += entry.getValue();
 		}
 		return total;
+	}
+
+	/**
+	 * What keeps this manager's near caches coherent, or {@code null} if no cache has one.
+	 */
+	public @Nullable NearCoherence getNearCoherence() {
+		return this.nearCoherence;
+	}
+
+	/**
+	 * Stops following near-cache invalidations.
+	 */
+	@Override
+	public void close() {
+		if (this.nearCoherence != null) {
+			this.nearCoherence.close();
+		}
 	}
 
 	@Override

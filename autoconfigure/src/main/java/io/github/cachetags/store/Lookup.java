@@ -11,11 +11,17 @@ public sealed interface Lookup {
 	 * @param value the stored bytes; empty for a cached {@code null}
 	 * @param remainingMillis how long the entry lives on in Redis
 	 * @param loadMillis how long the load of the value took, 0 if unknown
+	 * @param tags the entry's tags when asked for (a near cache files the value under them), else empty; the
+	 * cache-wide tag is not listed
 	 */
-	record Hit(byte[] value, long remainingMillis, long loadMillis) implements Lookup {
+	record Hit(byte[] value, long remainingMillis, long loadMillis, java.util.List<String> tags) implements Lookup {
 
 		public Hit(byte[] value) {
 			this(value, Long.MAX_VALUE, 0);
+		}
+
+		public Hit(byte[] value, long remainingMillis, long loadMillis) {
+			this(value, remainingMillis, loadMillis, java.util.List.of());
 		}
 
 	}

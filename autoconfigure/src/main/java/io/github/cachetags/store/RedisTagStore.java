@@ -38,6 +38,8 @@ public class RedisTagStore {
 
 	private static final String REGISTRY_SUFFIX = ":layouts";
 
+	private static final String CHANNEL_SUFFIX = ":invalidations";
+
 	/** The {@code COUNT} of one {@code SCAN} step when shards are discovered. */
 	static final int SCAN_BATCH = 1000;
 
@@ -87,6 +89,8 @@ public class RedisTagStore {
 
 	private final byte[] registryKey;
 
+	private final byte[] channel;
+
 	private final String keyPrefix;
 
 	private final long guardMillis;
@@ -98,6 +102,10 @@ public class RedisTagStore {
 	private static final byte[] ONE = { '1' };
 
 	private static final byte[] ZERO = { '0' };
+
+	private static final byte[] E_FIELD = { 'e' };
+
+	private static final byte[] S_FIELD = { 's' };
 
 	private final int purgeBatchSize;
 
@@ -123,6 +131,7 @@ public class RedisTagStore {
 		Assert.isTrue(purgeBatchSize > 0, "purgeBatchSize must be positive");
 		this.connectionFactory = connectionFactory;
 		this.registryKey = Namespace.bytes(keyPrefix + REGISTRY_SUFFIX);
+		this.channel = Namespace.bytes(keyPrefix + CHANNEL_SUFFIX);
 		this.keyPrefix = keyPrefix;
 		this.guardMillis = loadGuard.toMillis();
 		long slack = Math.max(1000, Math.min(MAX_FENCE_SLACK.toMillis(), loadGuard.toMillis()));
@@ -143,25 +152,55 @@ public class RedisTagStore {
 	 * trip. The lease is held until it expires or is released by {@link #store} or {@link #release}.
 	 */
 	public Lookup lookup(Namespace namespace, String userKey, @Nullable String leaseToken, Duration leaseTime) {
+		return lookup(namespace, userKey, leaseToken, leaseTime, false);
+	}
+
+	/**
+	 * As {@link #lookup(Namespace, String, String, Duration)}; with {@code withTags}, a hit also lists the
+	 * entry's tags.
+	 */
+	public Lookup lookup(Namespace namespace, String userKey, @Nullable String leaseToken, Duration leaseTime,
+			boolean withTags) {
 		long sent = System.nanoTime();
+		byte[] tagsWanted = withTags ? ONE : ZERO;
 		List<Object> reply = execute((connection) -> {
 			this.replication.refreshIfDue(connection);
 			byte[] primaryOnly = this.replication.readsNeedPrimary() ? ONE : ZERO;
 			return (leaseToken != null)
 					? GET.run(connection, ReturnType.MULTI, 1, namespace.entryKey(userKey), namespace.bytes(),
-							this.fenceBytes, primaryOnly, ascii(leaseToken), ascii(Math.max(1, leaseTime.toMillis())),
-							Namespace.bytes(userKey))
+							this.fenceBytes, primaryOnly, tagsWanted, ascii(leaseToken),
+							ascii(Math.max(1, leaseTime.toMillis())), Namespace.bytes(userKey))
 					: GET.run(connection, ReturnType.MULTI, 1, namespace.entryKey(userKey), namespace.bytes(),
-							this.fenceBytes, primaryOnly);
+							this.fenceBytes, primaryOnly, tagsWanted);
 		});
 		if (asLong(reply.get(0)) == 2) {
 			throw notPrimary();
 		}
 		if (asLong(reply.get(0)) == 1) {
-			return new Lookup.Hit((byte[]) reply.get(1), asLong(reply.get(2)), asLong(reply.get(3)));
+			return new Lookup.Hit((byte[]) reply.get(1), asLong(reply.get(2)), asLong(reply.get(3)),
+					withTags ? tagsOf((byte[]) reply.get(4)) : List.of());
 		}
 		return new Lookup.Miss(new LoadStart(asString(reply.get(1)), asLong(reply.get(2)), sent),
 				asLong(reply.get(3)) == 1, (reply.size() > 4) ? asString(reply.get(4)) : "");
+	}
+
+	/** The tags of an entry's stored marks ('tag\nmark\n' pairs), without the cache-wide tag. */
+	private static List<String> tagsOf(byte[] marks) {
+		String text = new String(marks, StandardCharsets.UTF_8);
+		List<String> tags = new java.util.ArrayList<>();
+		int start = 0;
+		while (start < text.length()) {
+			int end = text.indexOf('\n', start);
+			if (end < 0) {
+				break;
+			}
+			if (end > start) {
+				tags.add(text.substring(start, end));
+			}
+			int next = text.indexOf('\n', end + 1);
+			start = (next < 0) ? text.length() : next + 1;
+		}
+		return tags;
 	}
 
 	/**
@@ -225,7 +264,7 @@ public class RedisTagStore {
 	 */
 	public StoreResult store(Namespace namespace, String userKey, byte[] value, Duration ttl, LoadStart start,
 			long loadMillis, List<String> tags, String mode) {
-		byte[][] keysAndArgs = new byte[14 + tags.size()][];
+		byte[][] keysAndArgs = new byte[15 + tags.size()][];
 		keysAndArgs[0] = namespace.entryKey(userKey);
 		keysAndArgs[1] = namespace.bytes();
 		keysAndArgs[2] = Namespace.bytes(userKey);
@@ -239,9 +278,10 @@ public class RedisTagStore {
 		keysAndArgs[10] = ascii(PRUNE_PER_WRITE);
 		keysAndArgs[11] = ascii(mode);
 		keysAndArgs[12] = ascii(Math.max(0, loadMillis));
-		keysAndArgs[13] = Namespace.bytes(CACHE_TAG);
+		keysAndArgs[13] = this.channel;
+		keysAndArgs[14] = Namespace.bytes(CACHE_TAG);
 		for (int i = 0; i < tags.size(); i++) {
-			keysAndArgs[14 + i] = Namespace.bytes(tags.get(i));
+			keysAndArgs[15 + i] = Namespace.bytes(tags.get(i));
 		}
 		boolean replacing = REPLACE.equals(mode);
 		Long stored = execute((connection) -> {
@@ -293,7 +333,7 @@ public class RedisTagStore {
 	public boolean evict(Namespace namespace, String userKey) {
 		List<Object> reply = execute((connection) -> {
 			List<Object> result = EVICT.run(connection, ReturnType.MULTI, 1, namespace.entryKey(userKey),
-					namespace.bytes(), Namespace.bytes(userKey), ascii(randomToken()), this.fenceBytes);
+					namespace.bytes(), Namespace.bytes(userKey), ascii(randomToken()), this.fenceBytes, this.channel);
 			if (this.replication.await(connection)) {
 				byte[] held = connection.hashCommands().hGet(namespace.stampKey(), (byte[]) result.get(1));
 				Replication.verify(held != null && asString(held).equals(asString(result.get(2))));
@@ -346,7 +386,7 @@ public class RedisTagStore {
 				try {
 					List<Object> reply = PURGE.run(connection, ReturnType.MULTI, 3, shard.markKey(tag),
 							shard.indexKey(tag), drainKey, shard.bytes(), ascii(token), this.fenceBytes,
-							Namespace.bytes(tag));
+							Namespace.bytes(tag), this.channel);
 					marks[i] = (byte[]) reply.get(0);
 					if (asLong(reply.get(1)) == 1) {
 						drains[i] = new Drain(shard, drainKey, marks[i]);
@@ -463,6 +503,53 @@ public class RedisTagStore {
 			members.forEach((member) -> result.add(new String((byte[]) member, StandardCharsets.UTF_8)));
 		}
 		return result;
+	}
+
+	/**
+	 * Where one shard stands in the sequence of invalidations it announced to near caches.
+	 *
+	 * @param epoch the shard's epoch, {@code ""} if it has no stamp key
+	 * @param sequence how many invalidations it announced in that epoch
+	 */
+	public record Sequence(String epoch, long sequence) {
+	}
+
+	/**
+	 * Reads a shard's place in the sequence of announced invalidations, in one round trip.
+	 */
+	public Sequence sequence(Namespace namespace) {
+		List<byte[]> fields = execute((connection) -> connection.hashCommands()
+			.hMGet(namespace.stampKey(), E_FIELD, S_FIELD));
+		if (fields == null || fields.get(0) == null) {
+			return new Sequence("", 0);
+		}
+		byte[] sequence = fields.get(1);
+		return new Sequence(asString(fields.get(0)), (sequence != null) ? asLong(sequence) : 0);
+	}
+
+	/**
+	 * Publishes a message on the channel of announced invalidations (a subscriber's liveness probe).
+	 */
+	public void publish(byte[] message) {
+		execute((connection) -> connection.commands().publish(this.channel, message));
+	}
+
+	/**
+	 * Subscribes to the invalidations every instance announces (see {@code announce()} in {@code stamps.lua}),
+	 * on a connection of its own. Messages reach the listener on a client thread, in the order Redis published
+	 * them; the client resubscribes by itself after a reconnect, and messages published meanwhile are lost.
+	 * @return the subscription's connection; closing it unsubscribes
+	 */
+	public RedisConnection subscribe(java.util.function.Consumer<byte[]> listener) {
+		RedisConnection connection = this.connectionFactory.getConnection();
+		try {
+			connection.subscribe((message, pattern) -> listener.accept(message.getBody()), this.channel);
+			return connection;
+		}
+		catch (RuntimeException ex) {
+			connection.close();
+			throw ex;
+		}
 	}
 
 	private <T> T execute(Function<RedisConnection, @Nullable T> action) {

@@ -4,11 +4,13 @@
 -- ARGV[2]  lifetime in milliseconds of a shard stamp key this call creates (see stamps.lua)
 -- ARGV[3]  '1' where replicas exist: answer only as a primary (a demoted primary's data may lag), and put the
 --          replication ID in a miss's stamp; else '0' (the stamp's replication ID is then empty)
--- ARGV[4]  optional: the caller's load lease token; on a miss the caller tries to take the key's lease
--- ARGV[5]  optional: lease lifetime in milliseconds
--- ARGV[6]  optional: the user key (lease key = namespace .. 'l:' .. user key)
--- Returns  {1, value, pttl, load} on a hit (an empty value is a cached null; pttl is the entry's remaining
---          lifetime in milliseconds, load how long its load took in milliseconds, 0 if unknown),
+-- ARGV[4]  '1' to return a hit's tags (for a near cache), else '0'
+-- ARGV[5]  optional: the caller's load lease token; on a miss the caller tries to take the key's lease
+-- ARGV[6]  optional: lease lifetime in milliseconds
+-- ARGV[7]  optional: the user key (lease key = namespace .. 'l:' .. user key)
+-- Returns  {1, value, pttl, load, marks} on a hit (an empty value is a cached null; pttl is the entry's remaining
+--          lifetime in milliseconds, load how long its load took in milliseconds, 0 if unknown; marks the stored
+--          'tag\nmark\n' pairs if asked for, else ''),
 --          {0, stamp, time, lease, holder} on a miss: the shard stamp ('n:epoch:replication id', see stamps.lua)
 --          a load started now must be stored under,
 --          the Redis time in microseconds, 1 if the caller now holds the load lease (or already held it) or 0,
@@ -41,7 +43,7 @@ elseif e[1] and e[2] then
     end
   end
   if valid then
-    return {1, e[1], redis.call('PTTL', KEYS[1]), tonumber(e[3]) or 0}
+    return {1, e[1], redis.call('PTTL', KEYS[1]), tonumber(e[3]) or 0, (ARGV[4] == '1') and e[2] or ''}
   end
   redis.call('UNLINK', KEYS[1])
 elseif e[1] or e[2] then
@@ -52,20 +54,20 @@ local q = ARGV[1] .. 'q'
 local stamp = redis.call('HMGET', q, 'e', 'n')
 local t = redis.call('TIME')
 if not (stamp[1] and stamp[2]) then
-  stamp = {t[1] .. string.format('%06d', tonumber(t[2])) .. string.sub(ARGV[4] or '', -8), '0'}
+  stamp = {t[1] .. string.format('%06d', tonumber(t[2])) .. string.sub(ARGV[5] or '', -8), '0'}
   redis.call('DEL', q)
   redis.call('HSET', q, 'e', stamp[1], 'n', 0)
   redis.call('PEXPIRE', q, ARGV[2])
 end
 local epoch, counter = stamp[1], stamp[2]
 local lease, holder = 0, ''
-if ARGV[4] then
-  local key = ARGV[1] .. 'l:' .. ARGV[6]
-  if redis.call('SET', key, ARGV[4], 'NX', 'PX', ARGV[5]) then
+if ARGV[5] then
+  local key = ARGV[1] .. 'l:' .. ARGV[7]
+  if redis.call('SET', key, ARGV[5], 'NX', 'PX', ARGV[6]) then
     lease = 1
   else
     holder = redis.call('GET', key) or ''
-    if holder == ARGV[4] then
+    if holder == ARGV[5] then
       lease, holder = 1, ''
     end
   end

@@ -8,6 +8,7 @@
 -- ARGV[3]  fence lifetime in milliseconds: the mark and the shard stamp live at least this long, so loads begun
 --          before the purge stay refused
 -- ARGV[4]  the tag
+-- ARGV[5]  channel of near-cache invalidations ('' for none; see announce() in stamps.lua)
 -- Returns  {new mark, 1 if there is an index to drain else 0}
 local ns, fence = ARGV[1], tonumber(ARGV[3])
 local n, epoch = bump(ns, ARGV[2], fence)
@@ -18,6 +19,7 @@ if ttl < fence then
   ttl = fence
 end
 redis.call('SET', KEYS[1], mark, 'PX', ttl)
+announce(ARGV[5], ns, epoch, 'T', ARGV[4])
 if redis.call('EXISTS', KEYS[2]) == 1 then
   redis.call('RENAME', KEYS[2], KEYS[3])
   return {mark, 1}

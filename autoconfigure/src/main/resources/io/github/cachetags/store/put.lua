@@ -16,7 +16,9 @@
 --          a replacing write (Cache.put, @CachePut). A load whose lease expired or was taken over is treated
 --          as '!nx', so a late load never overwrites a fresher value.
 -- ARGV[12] how long the load took in milliseconds (kept for probabilistic early refresh)
--- ARGV[13..] tags; ARGV[13] is the cache-wide tag ''
+-- ARGV[13] channel of near-cache invalidations ('' for none): a replacing write, and a load that overwrites an
+--          entry (a refresh), are announced (see announce() in stamps.lua)
+-- ARGV[14..] tags; ARGV[14] is the cache-wide tag ''
 -- Returns  1 stored; 0 refused; 2 not stored because an entry exists ('!nx');
 --          3 a replacing write refused: the key was invalidated instead (entry removed, older loads fenced off).
 --          A replacing write returns {1 or 3, the key's bucket field, the counter it now holds}, so that the caller
@@ -47,6 +49,7 @@ end
 local function invalidate()
   local n = fenceKey()
   redis.call('UNLINK', KEYS[1])
+  announce(ARGV[13], ns, epoch, 'K', member)
   return {3, keyBucket, tostring(n)}
 end
 
@@ -96,7 +99,7 @@ if bucketStamp(ns, keyBucket) > startN then
   return refuse()
 end
 local markKeys, n = {}, 0
-for i = 13, #ARGV do
+for i = 14, #ARGV do
   n = n + 1
   markKeys[n] = ns .. 'm:' .. ARGV[i]
 end
@@ -109,7 +112,7 @@ for i = 1, n do
   if after == nil then
     -- missing or unreadable: may stand for a purge whose mark was lost
     marks[i] = false
-    after = bucketStamp(ns, tagField(ARGV[12 + i])) > startN
+    after = bucketStamp(ns, tagField(ARGV[13 + i])) > startN
   end
   if after then
     return refuse()
@@ -127,12 +130,12 @@ local stamped = {}
 for i = 1, n do
   local mark = marks[i]
   if not mark then
-    mark = bucketStamp(ns, tagField(ARGV[12 + i])) .. ':' .. epoch .. ':' .. token .. i
+    mark = bucketStamp(ns, tagField(ARGV[13 + i])) .. ':' .. epoch .. ':' .. token .. i
     redis.call('SET', markKeys[i], mark, 'PX', life)
   else
     keepAtLeast(markKeys[i], life)
   end
-  local tag = ARGV[12 + i]
+  local tag = ARGV[13 + i]
   stamped[i] = tag .. '\n' .. mark .. '\n'
   local index = ns .. 'i:' .. tag
   redis.call('ZADD', index, expiry, member)
@@ -142,9 +145,12 @@ for i = 1, n do
     redis.call('ZREM', index, unpack(expired))
   end
 end
-redis.call('UNLINK', KEYS[1])
+local replaced = redis.call('UNLINK', KEYS[1]) == 1
 redis.call('HSET', KEYS[1], 'v', ARGV[3], 'm', table.concat(stamped), 'd', ARGV[12])
 redis.call('PEXPIRE', KEYS[1], ttl)
+if replacing or replaced then
+  announce(ARGV[13], ns, epoch, 'K', member)
+end
 if replacing then
   return {1, keyBucket, tostring(fenced)}
 end

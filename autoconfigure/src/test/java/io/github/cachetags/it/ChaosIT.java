@@ -17,17 +17,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 
 import io.github.cachetags.TenantResolver;
 import io.github.cachetags.annotation.CacheTags;
 import io.github.cachetags.annotation.EvictTags;
 import io.github.cachetags.cache.TagAwareCacheManager;
 import io.github.cachetags.test.CacheTagsContexts;
+import io.github.cachetags.test.Instances;
 import io.github.cachetags.test.RedisCommandsForTests;
 import io.github.cachetags.test.RedisServer;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -74,8 +75,16 @@ class ChaosIT {
 	/** The database every instance reads: rows per tenant, and the version whose invalidation has returned. */
 	static final Database database = new Database();
 
-	@Test
-	void noStaleOrCrossTenantReadUnderMemoryPressureAcrossFourInstances() throws Exception {
+	/** With near caches: how long another instance may serve a value after its invalidation returned. */
+	static final Duration MAX_STALENESS = Duration.ofSeconds(1);
+
+	/** Room for a check thread the loaded machine runs late; the figure printed is the one measured. */
+	static final Duration SCHEDULING_SLACK = Duration.ofSeconds(1);
+
+	@ParameterizedTest(name = "near caches {0}")
+	@ValueSource(booleans = { false, true })
+	void noStaleOrCrossTenantReadUnderMemoryPressureAcrossFourInstances(boolean near) throws Exception {
+		Duration duration = near ? DURATION.dividedBy(2) : DURATION;
 		try (RedisServer server = RedisServer.startProcess("--maxmemory-policy", "allkeys-lru",
 				"--maxmemory-samples", "3")) {
 			limitMemory(server, MEMORY_FOR_DATA);
@@ -84,15 +93,19 @@ class ChaosIT {
 				.withUserConfiguration(ShopConfiguration.class)
 				.withPropertyValues("cachetags.key-prefix=" + CacheTagsContexts.uniquePrefix(),
 						"cachetags.caches.rows.ttl=20s", "cachetags.caches.plain.ttl=20s",
-						"cachetags.eviction-policy-check=ignore", "spring.data.redis.timeout=2s");
-			withInstances(instance, new ArrayList<>(), (contexts) -> {
-				Figures figures = run(contexts);
+						"cachetags.eviction-policy-check=ignore", "spring.data.redis.timeout=2s",
+						"cachetags.local.enabled=" + near, "cachetags.local.max-staleness=" + MAX_STALENESS.toMillis() + "ms");
+			Instances.run(instance, INSTANCES, (contexts) -> {
+				Figures figures = run(contexts, duration, near ? MAX_STALENESS.plus(SCHEDULING_SLACK) : Duration.ZERO);
 				long evicted = evictedKeys(server);
-				System.out.printf("[chaos] %d s, %d instances, %d tenants: %d reads (%d hits), %d writes, %d stale reads,"
-						+ " %d cross-tenant reads, %d refused stores, %d keys evicted by Redis, %d Redis errors%n",
-						DURATION.toSeconds(), INSTANCES, TENANTS, figures.reads.sum(), figures.hits(contexts),
+				System.out.printf("[chaos] %d s, %d instances, %d tenants, near caches %s: %d reads (%d hits, %d near),"
+						+ " %d writes, %d stale reads, %d cross-tenant reads, %d refused stores, %d keys evicted by Redis,"
+						+ " %d Redis errors; oldest value served by another instance after its invalidation: %d ms%n",
+						duration.toSeconds(), INSTANCES, TENANTS, near ? "on" : "off", figures.reads.sum(),
+						figures.hits(contexts), figures.nearHits(contexts),
 						figures.writes.sum(), figures.stale.size(), figures.crossTenant.size(),
-						figures.refused(contexts), evicted, figures.errors(contexts));
+						figures.refused(contexts), evicted, figures.errors(contexts),
+						TimeUnit.NANOSECONDS.toMillis(figures.oldestNearServe.get()));
 				figures.stale.stream().limit(5).forEach((line) -> System.out.println("[chaos] stale: " + line));
 				figures.crossTenant.stream().limit(5).forEach((line) -> System.out.println("[chaos] tenant: " + line));
 				assertThat(evicted).as("Redis evicted keys, so metadata was lost during the run").isPositive();
@@ -103,16 +116,21 @@ class ChaosIT {
 		}
 	}
 
-	private static Figures run(List<AssertableApplicationContext> contexts) throws Exception {
+	/**
+	 * @param bound how long after an invalidation returned an instance other than the one that made it may still
+	 * serve the older value (zero without near caches)
+	 */
+	private static Figures run(List<AssertableApplicationContext> contexts, Duration duration, Duration bound)
+			throws Exception {
 		List<Shop> shops = contexts.stream().map((context) -> context.getBean(Shop.class)).toList();
 		Figures figures = new Figures();
-		long deadline = System.nanoTime() + DURATION.toNanos();
+		long deadline = System.nanoTime() + duration.toNanos();
 		ExecutorService pool = Executors.newFixedThreadPool(READERS + WRITERS);
 		List<Future<?>> workers = new ArrayList<>();
 		for (int r = 0; r < READERS; r++) {
 			workers.add(pool.submit(() -> {
 				while (System.nanoTime() - deadline < 0) {
-					read(shops, figures);
+					read(shops, figures, bound);
 				}
 				return null;
 			}));
@@ -126,22 +144,28 @@ class ChaosIT {
 			}));
 		}
 		for (Future<?> worker : workers) {
-			worker.get(DURATION.toSeconds() + 120, TimeUnit.SECONDS);
+			worker.get(duration.toSeconds() + 120, TimeUnit.SECONDS);
 		}
 		pool.shutdown();
 		return figures;
 	}
 
-	private static void read(List<Shop> shops, Figures figures) {
+	private static void read(List<Shop> shops, Figures figures, Duration bound) {
 		ThreadLocalRandom random = ThreadLocalRandom.current();
-		Shop shop = shops.get(random.nextInt(shops.size()));
+		int instance = random.nextInt(shops.size());
+		Shop shop = shops.get(instance);
 		String who = "t" + random.nextInt(TENANTS);
 		long id = random.nextInt(ROWS);
 		boolean sync = random.nextBoolean();
 		tenant.set(who);
 		try {
-			long committed = database.committed(who, id);
+			long started = System.nanoTime();
+			long committed = bound.isZero() ? database.committed(who, id)
+					: database.floor(who, id, instance, started - bound.toNanos());
 			Row row = sync ? shop.row(id) : shop.plain(id);
+			if (!bound.isZero() && row.version() < database.committed(who, id)) {
+				figures.servedOlder(started - database.firstCommitAfter(who, id, row.version()));
+			}
 			figures.reads.increment();
 			if (!row.tenant().equals(who)) {
 				figures.crossTenant.add(who + " read " + row + " via " + (sync ? "row" : "plain"));
@@ -181,7 +205,7 @@ class ChaosIT {
 					yield row;
 				}
 			};
-			database.commit(who, id, written.version());
+			database.commit(who, id, written.version(), instance);
 			figures.writes.increment();
 		}
 		finally {
@@ -218,38 +242,6 @@ class ChaosIT {
 		}
 	}
 
-	private static void withInstances(ApplicationContextRunner runner, List<AssertableApplicationContext> started,
-			ThrowingConsumer<List<AssertableApplicationContext>> body) {
-		if (started.size() == INSTANCES) {
-			body.accept(started);
-			return;
-		}
-		runner.run((context) -> {
-			started.add(context);
-			withInstances(runner, started, body);
-		});
-	}
-
-	@FunctionalInterface
-	interface ThrowingConsumer<T> extends Consumer<T> {
-
-		void acceptThrows(T value) throws Exception;
-
-		@Override
-		default void accept(T value) {
-			try {
-				acceptThrows(value);
-			}
-			catch (RuntimeException | Error ex) {
-				throw ex;
-			}
-			catch (Exception ex) {
-				throw new IllegalStateException(ex);
-			}
-		}
-
-	}
-
 	static final class Figures {
 
 		final LongAdder reads = new LongAdder();
@@ -259,6 +251,23 @@ class ChaosIT {
 		final ConcurrentLinkedQueue<String> stale = new ConcurrentLinkedQueue<>();
 
 		final ConcurrentLinkedQueue<String> crossTenant = new ConcurrentLinkedQueue<>();
+
+		/** The longest time after an invalidation returned that an older value was served (near caches). */
+		final AtomicLong oldestNearServe = new AtomicLong();
+
+		void servedOlder(long nanosSinceInvalidation) {
+			this.oldestNearServe.accumulateAndGet(nanosSinceInvalidation, Math::max);
+		}
+
+		long nearHits(List<AssertableApplicationContext> contexts) {
+			long total = 0;
+			for (AssertableApplicationContext context : contexts) {
+				for (var cache : context.getBean(TagAwareCacheManager.class).getCaches().values()) {
+					total += (cache.getNearStatistics() != null) ? cache.getNearStatistics().hits() : 0;
+				}
+			}
+			return total;
+		}
 
 		long hits(List<AssertableApplicationContext> contexts) {
 			return sum(contexts, (stats) -> stats.hits());
@@ -304,9 +313,53 @@ class ChaosIT {
 
 		private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
+		/** Per row and instance, the newest version whose invalidation that instance made and returned from. */
+		private final Map<String, AtomicLong> committedOn = new ConcurrentHashMap<>();
+
+		/** Per row, recent commits: version and when its invalidation returned. */
+		private final Map<String, java.util.Deque<long[]>> history = new ConcurrentHashMap<>();
+
 		void reset() {
 			this.rows.clear();
 			this.committed.clear();
+			this.committedOn.clear();
+			this.history.clear();
+		}
+
+		/**
+		 * The oldest version a read on {@code instance} may return: the newest one that instance committed, or any
+		 * instance committed before {@code settledBefore}.
+		 */
+		long floor(String tenant, long id, int instance, long settledBefore) {
+			AtomicLong own = this.committedOn.get(tenant + "/" + id + "@" + instance);
+			long floor = (own != null) ? own.get() : 1;
+			java.util.Deque<long[]> commits = this.history.get(tenant + "/" + id);
+			if (commits != null) {
+				synchronized (commits) {
+					for (long[] commit : commits) {
+						if (commit[1] - settledBefore <= 0) {
+							floor = Math.max(floor, commit[0]);
+						}
+					}
+				}
+			}
+			return floor;
+		}
+
+		/** When the first invalidation of a version newer than {@code version} returned. */
+		long firstCommitAfter(String tenant, long id, long version) {
+			java.util.Deque<long[]> commits = this.history.get(tenant + "/" + id);
+			long first = System.nanoTime();
+			if (commits != null) {
+				synchronized (commits) {
+					for (long[] commit : commits) {
+						if (commit[0] > version && commit[1] - first < 0) {
+							first = commit[1];
+						}
+					}
+				}
+			}
+			return first;
 		}
 
 		Row get(String tenant, long id) {
@@ -328,9 +381,20 @@ class ChaosIT {
 			return (version != null) ? version.get() : 1;
 		}
 
-		void commit(String tenant, long id, long version) {
+		void commit(String tenant, long id, long version, int instance) {
+			long now = System.nanoTime();
 			this.committed.computeIfAbsent(tenant + "/" + id, (key) -> new AtomicLong(1))
 				.accumulateAndGet(version, Math::max);
+			this.committedOn.computeIfAbsent(tenant + "/" + id + "@" + instance, (key) -> new AtomicLong(1))
+				.accumulateAndGet(version, Math::max);
+			java.util.Deque<long[]> commits = this.history.computeIfAbsent(tenant + "/" + id,
+					(key) -> new java.util.ArrayDeque<>());
+			synchronized (commits) {
+				commits.addLast(new long[] { version, now });
+				while (commits.size() > 64) {
+					commits.pollFirst();
+				}
+			}
 		}
 
 		ReentrantLock lock(String tenant, long id) {

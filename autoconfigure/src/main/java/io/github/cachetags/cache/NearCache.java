@@ -1,0 +1,185 @@
+package io.github.cachetags.cache;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.github.cachetags.cache.TagAwareCache.Target;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.cache.Cache.ValueWrapper;
+
+/**
+ * One cache's near cache: values read from Redis kept in this instance's memory (Caffeine), so a repeated read
+ * costs no round trip.
+ * <p>
+ * An entry is kept only while it is valid in Redis (never past the time Redis would still serve it without
+ * refreshing) and at most {@link NearSettings#expireAfterWrite()}. It is dropped when an invalidation of its key,
+ * of one of its tags or of its shard reaches this instance (see {@link NearCoherence}); a value whose Redis read
+ * was sent before an invalidation of its shard arrived is not kept. Values are held by reference, as Spring's
+ * {@code CaffeineCacheManager} holds them: callers must not change a value they read.
+ */
+final class NearCache {
+
+	private final String cacheName;
+
+	private final NearSettings settings;
+
+	private final NearCoherence coherence;
+
+	private final LongSupplier ticker;
+
+	private final Cache<Target, NearShard.Entry> entries;
+
+	private final NearStatistics statistics;
+
+	NearCache(String cacheName, NearSettings settings, NearCoherence coherence, LongSupplier ticker) {
+		this.cacheName = cacheName;
+		this.settings = settings;
+		this.coherence = coherence;
+		this.ticker = ticker;
+		this.entries = Caffeine.newBuilder()
+			.maximumSize(settings.maximumSize())
+			.expireAfter(new UntilInvalid())
+			.ticker(ticker::getAsLong)
+			.recordStats()
+			.build();
+		this.statistics = new NearStatistics(this.entries::estimatedSize,
+				() -> this.entries.stats().evictionCount());
+	}
+
+	NearSettings settings() {
+		return this.settings;
+	}
+
+	NearStatistics statistics() {
+		return this.statistics;
+	}
+
+	/**
+	 * The valid near entry of a key, or {@code null}.
+	 */
+	NearShard.@Nullable Entry get(Target target) {
+		NearShard.Entry entry = this.entries.getIfPresent(target);
+		if (entry == null) {
+			this.statistics.miss();
+			return null;
+		}
+		if (!entry.current() || !this.coherence.trusted()) {
+			this.entries.asMap().remove(target, entry);
+			this.statistics.miss();
+			return null;
+		}
+		this.statistics.hit();
+		return entry;
+	}
+
+	/**
+	 * Where the key's shard stands before a Redis read is sent; pass it to {@link #fill}.
+	 */
+	long ticket(Target target) {
+		return shard(target).changes();
+	}
+
+	/**
+	 * Keeps a value just read from Redis, unless an invalidation of its shard arrived since {@code ticket} was
+	 * taken, or the subscription to invalidations is not trusted.
+	 * @param validMillis how long Redis will serve the value without refreshing it
+	 */
+	void fill(Target target, long ticket, ValueWrapper value, List<String> tags, long validMillis, long loadMillis) {
+		long keepMillis = validMillis;
+		if (this.settings.expireAfterWrite() != null) {
+			keepMillis = Math.min(keepMillis, this.settings.expireAfterWrite().toMillis());
+		}
+		if (keepMillis <= 0) {
+			return;
+		}
+		NearShard shard = shard(target);
+		if (!this.coherence.trusted() || !this.coherence.track(shard)) {
+			this.statistics.refusedFill();
+			return;
+		}
+		long clears = shard.clears();
+		AtomicLong[] generations = shard.generations(tags);
+		long[] seen = new long[generations.length];
+		for (int i = 0; i < seen.length; i++) {
+			seen[i] = generations[i].get();
+		}
+		if (shard.changes() != ticket) {
+			this.statistics.refusedFill();
+			return;
+		}
+		long now = this.ticker.getAsLong();
+		NearShard.Entry entry = new NearShard.Entry(shard, value, clears, generations, seen,
+				now + TimeUnit.MILLISECONDS.toNanos(keepMillis), now + TimeUnit.MILLISECONDS.toNanos(validMillis),
+				loadMillis);
+		this.entries.put(target, entry);
+		if (shard.changes() != ticket) {
+			// an invalidation arrived while the entry was filed: it may have missed it
+			this.entries.asMap().remove(target, entry);
+			this.statistics.refusedFill();
+		}
+	}
+
+	/**
+	 * Drops a key's near entry on behalf of this instance (a put or an eviction it makes).
+	 */
+	void invalidate(Target target) {
+		shard(target).invalidateKey(target.userKey());
+	}
+
+	void remove(Target target) {
+		this.entries.invalidate(target);
+	}
+
+	void removeAll() {
+		this.entries.invalidateAll();
+	}
+
+	void counted(boolean gap) {
+		this.statistics.invalidation();
+		if (gap) {
+			this.statistics.gap();
+		}
+	}
+
+	void gap() {
+		this.statistics.gap();
+	}
+
+	/**
+	 * How long Redis goes on serving a near entry's value without refreshing it.
+	 */
+	long validMillis(NearShard.Entry entry) {
+		return TimeUnit.NANOSECONDS.toMillis(entry.validUntilNanos() - this.ticker.getAsLong());
+	}
+
+	private NearShard shard(Target target) {
+		return this.coherence.shard(target.namespace(), this.cacheName, target.tenant(), this);
+	}
+
+	/** Each entry expires when its fill said. */
+	private static final class UntilInvalid implements Expiry<Target, NearShard.Entry> {
+
+		@Override
+		public long expireAfterCreate(Target key, NearShard.Entry value, long currentTime) {
+			return Math.max(0, value.expiresAtNanos() - currentTime);
+		}
+
+		@Override
+		public long expireAfterUpdate(Target key, NearShard.Entry value, long currentTime, long currentDuration) {
+			return Math.max(0, value.expiresAtNanos() - currentTime);
+		}
+
+		@Override
+		public long expireAfterRead(Target key, NearShard.Entry value, long currentTime, long currentDuration) {
+			return currentDuration;
+		}
+
+	}
+
+}

@@ -1,0 +1,263 @@
+package io.github.cachetags.cache;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.cachetags.store.Namespace;
+import io.github.cachetags.store.RedisTagStore;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.redis.connection.RedisConnection;
+
+/**
+ * Keeps the near caches of one cache manager coherent with Redis and with other instances.
+ * <p>
+ * Every invalidation (tag purge, clear, eviction, replacing write, a refresh that overwrites an entry) is announced
+ * by the script that makes it, in the same call, on one channel per key prefix, numbered in its shard's sequence.
+ * This instance subscribes and applies each message to its near entries: by key, by tag or by shard, in O(1). It
+ * notices lost messages in three ways: a gap in a shard's sequence drops that shard's near entries; every
+ * {@code checkInterval} it compares each followed shard's sequence in Redis with the messages it got (a message
+ * announced before the previous check that has not arrived is lost); and it publishes a probe on the channel that
+ * must come back before the next check, or the subscription is not trusted: every near entry is dropped and none
+ * is kept until a probe comes back. So another instance's invalidation reaches this near cache within two check
+ * intervals even when its message is lost. Invalidations this instance makes are applied to its own near caches
+ * before they return (see {@link #purged} and {@link #evicted}).
+ */
+public final class NearCoherence implements Invalidations.Local, AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(NearCoherence.class);
+
+	private final RedisTagStore store;
+
+	private final Duration checkInterval;
+
+	private final String instance = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+
+	private final ConcurrentMap<String, NearShard> shards = new ConcurrentHashMap<>();
+
+	private final ConcurrentMap<NearCache, Boolean> caches = new ConcurrentHashMap<>();
+
+	private final AtomicLong probesSent = new AtomicLong();
+
+	private final AtomicLong probesReceived = new AtomicLong();
+
+	private final ScheduledExecutorService checks;
+
+	private volatile boolean trusted;
+
+	private @Nullable RedisConnection subscription;
+
+	/**
+	 * @param store the Redis protocol
+	 * @param maxStaleness the smallest max staleness of the near caches: checks run three times per period, so two
+	 * checks (the bound on noticing a lost message) fit in it with room for a slow check
+	 */
+	public NearCoherence(RedisTagStore store, Duration maxStaleness) {
+		this.store = store;
+		this.checkInterval = Duration.ofNanos(Math.max(1, maxStaleness.toNanos() / 3));
+		this.checks = new ScheduledThreadPoolExecutor(1, (runnable) -> {
+			Thread thread = new Thread(runnable, "cachetags-near-check");
+			thread.setDaemon(true);
+			return thread;
+		});
+	}
+
+	/**
+	 * Subscribes and starts the periodic checks.
+	 */
+	public NearCoherence start() {
+		this.checks.scheduleWithFixedDelay(this::checkQuietly, 0, this.checkInterval.toNanos(), TimeUnit.NANOSECONDS);
+		return this;
+	}
+
+	/** How often shards and the subscription are checked. */
+	public Duration checkInterval() {
+		return this.checkInterval;
+	}
+
+	/** Whether the subscription is known to deliver: near caches are used only then. */
+	public boolean trusted() {
+		return this.trusted;
+	}
+
+	NearShard shard(Namespace namespace, String cacheName, String tenant, NearCache cache) {
+		NearShard shard = this.shards.get(namespace.value());
+		if (shard != null) {
+			return shard;
+		}
+		this.caches.put(cache, Boolean.TRUE);
+		return this.shards.computeIfAbsent(namespace.value(), (key) -> new NearShard(namespace, cacheName, tenant,
+				cache));
+	}
+
+	/**
+	 * Makes sure the shard's place in the sequence is known, reading it from Redis the first time.
+	 * @return whether it is
+	 */
+	boolean track(NearShard shard) {
+		if (shard.tracked()) {
+			return true;
+		}
+		try {
+			RedisTagStore.Sequence current = this.store.sequence(shard.namespace);
+			shard.track(current.epoch(), current.sequence());
+			return true;
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Could not read a shard's invalidation sequence; its values are not kept near: " + ex);
+			return false;
+		}
+	}
+
+	@Override
+	public void purged(@Nullable String cacheName, String tag, String tenant) {
+		for (NearShard shard : this.shards.values()) {
+			if (shard.tenant.equals(tenant) && (cacheName == null || cacheName.equals(shard.cacheName))) {
+				shard.invalidateTag(tag);
+			}
+		}
+	}
+
+	@Override
+	public void evicted(Namespace namespace, String userKey) {
+		NearShard shard = this.shards.get(namespace.value());
+		if (shard != null) {
+			shard.invalidateKey(userKey);
+		}
+	}
+
+	/**
+	 * Applies one message of the channel.
+	 */
+	void onMessage(byte[] body) {
+		String text = new String(body, StandardCharsets.UTF_8);
+		try {
+			if (text.startsWith("h\n")) {
+				onProbe(text);
+				return;
+			}
+			int kindEnd = text.indexOf('\n');
+			int epochEnd = text.indexOf('\n', kindEnd + 1);
+			int sequenceEnd = text.indexOf('\n', epochEnd + 1);
+			int lengthEnd = text.indexOf('\n', sequenceEnd + 1);
+			String kind = text.substring(0, kindEnd);
+			String epoch = text.substring(kindEnd + 1, epochEnd);
+			long sequence = Long.parseLong(text.substring(epochEnd + 1, sequenceEnd));
+			int namespaceLength = Integer.parseInt(text.substring(sequenceEnd + 1, lengthEnd));
+			String namespace = text.substring(lengthEnd + 1, lengthEnd + 1 + namespaceLength);
+			String argument = text.substring(lengthEnd + 1 + namespaceLength);
+			NearShard shard = this.shards.get(namespace);
+			if (shard == null) {
+				return;
+			}
+			boolean gap = shard.follow(epoch, sequence);
+			if (kind.equals("K")) {
+				shard.invalidateKey(argument);
+			}
+			else {
+				shard.invalidateTag(argument);
+			}
+			shard.cache.counted(gap);
+		}
+		catch (RuntimeException ex) {
+			// a message this version cannot read: it may have been an invalidation
+			logger.warn("Unreadable near-cache invalidation; every near entry is dropped: " + ex);
+			distrust();
+		}
+	}
+
+	private void onProbe(String text) {
+		String[] parts = text.split("\n", 3);
+		if (parts.length == 3 && parts[1].equals(this.instance)) {
+			long number = Long.parseLong(parts[2]);
+			this.probesReceived.accumulateAndGet(number, Math::max);
+			if (!this.trusted && number == this.probesSent.get()) {
+				logger.info("Near caches are in use: invalidations from Redis arrive");
+				this.trusted = true;
+			}
+		}
+	}
+
+	private void checkQuietly() {
+		try {
+			check();
+		}
+		catch (RuntimeException ex) {
+			if (this.trusted) {
+				logger.warn("Near caches are not used until the invalidations channel is checked again: " + ex);
+			}
+			distrust();
+		}
+	}
+
+	/**
+	 * One periodic check: the subscription delivers (the previous probe came back), no message announced before the
+	 * previous check is missing, and a new probe is sent.
+	 */
+	void check() {
+		if (this.subscription == null || !this.subscription.isSubscribed()) {
+			distrust();
+			closeSubscription();
+			this.subscription = this.store.subscribe(this::onMessage);
+		}
+		else if (this.probesReceived.get() < this.probesSent.get()) {
+			if (this.trusted) {
+				logger.warn("Near-cache invalidations stopped arriving; near caches are not used until they do");
+			}
+			distrust();
+		}
+		if (this.trusted) {
+			for (NearShard shard : this.shards.values()) {
+				if (shard.tracked()) {
+					RedisTagStore.Sequence current = this.store.sequence(shard.namespace);
+					if (shard.check(current.epoch(), current.sequence())) {
+						shard.cache.gap();
+					}
+				}
+			}
+		}
+		long probe = this.probesSent.incrementAndGet();
+		this.store.publish(("h\n" + this.instance + "\n" + probe).getBytes(StandardCharsets.UTF_8));
+	}
+
+	/** Drops every near entry, forgets every shard's place in the sequence, and keeps nothing until trusted. */
+	private void distrust() {
+		this.trusted = false;
+		for (NearShard shard : this.shards.values()) {
+			shard.reset();
+		}
+		for (NearCache cache : this.caches.keySet()) {
+			cache.removeAll();
+		}
+	}
+
+	private void closeSubscription() {
+		RedisConnection connection = this.subscription;
+		this.subscription = null;
+		if (connection != null) {
+			try {
+				connection.close();
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Closing the invalidations subscription failed: " + ex);
+			}
+		}
+	}
+
+	@Override
+	public void close() {
+		this.checks.shutdownNow();
+		closeSubscription();
+	}
+
+}
