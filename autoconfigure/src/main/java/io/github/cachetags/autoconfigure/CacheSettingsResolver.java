@@ -68,10 +68,23 @@ final class CacheSettingsResolver implements Function<String, CacheSettings> {
 	 * near cache.
 	 */
 	boolean anyNearCache() {
+		return nearCacheProperty() != null;
+	}
+
+	/**
+	 * The property that turns a near cache on, if any does.
+	 */
+	@Nullable String nearCacheProperty() {
 		if (local(null).enabled()) {
-			return true;
+			return "cachetags.local.enabled";
 		}
-		return this.properties.getCaches().keySet().stream().anyMatch((name) -> apply(name).local().enabled());
+		return this.properties.getCaches()
+			.keySet()
+			.stream()
+			.filter((name) -> apply(name).local().enabled())
+			.findFirst()
+			.map((name) -> "cachetags.caches." + name + ".local.enabled")
+			.orElse(null);
 	}
 
 	/**

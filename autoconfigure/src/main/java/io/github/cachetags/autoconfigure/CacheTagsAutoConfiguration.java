@@ -43,6 +43,7 @@ import org.springframework.cache.interceptor.CacheErrorHandler;
 import org.springframework.cache.interceptor.CacheOperationSource;
 import org.springframework.cache.interceptor.CacheResolver;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.io.ResourceLoader;
 import org.springframework.context.annotation.Role;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.serializer.RedisSerializer;
@@ -106,7 +107,7 @@ public final class CacheTagsAutoConfiguration {
 	TagAwareCacheManager cacheManager(CacheTagsProperties properties, RedisTagStore store,
 			@Qualifier("cacheTagsValueSerializer") RedisSerializer<Object> serializer,
 			ObjectProvider<TenantResolver> tenantResolver, RefreshScheduler refreshScheduler,
-			CacheExecutors executors, ObjectProvider<CallerContext> callerContext) {
+			CacheExecutors executors, ObjectProvider<CallerContext> callerContext, ResourceLoader resourceLoader) {
 		CacheSettingsResolver settings = new CacheSettingsResolver(properties);
 		CacheInfrastructure infrastructure = new CacheInfrastructure(properties.getKeyPrefix(), store, serializer,
 				new Tenancy(tenantResolver.getIfUnique()),
@@ -116,7 +117,8 @@ public final class CacheTagsAutoConfiguration {
 				refreshScheduler, executors.asyncExecutor(),
 				callerContext.getIfAvailable(CacheTagsAutoConfiguration::callerContext));
 		TagAwareCacheManager manager = new TagAwareCacheManager(infrastructure, settings,
-				properties.getCaches().keySet(), properties.isDynamic(), nearCoherence(settings, store));
+				properties.getCaches().keySet(), properties.isDynamic(),
+				nearCoherence(settings, store, resourceLoader.getClassLoader()));
 		executors.schedule(manager.getInvalidations()::retry, properties.getRedisRetryInterval());
 		executors.schedule(manager.getInvalidations()::registerAll, Invalidations.REREGISTER_INTERVAL);
 		return manager;
@@ -125,13 +127,14 @@ public final class CacheTagsAutoConfiguration {
 	/**
 	 * What keeps near caches coherent, when any cache has one; Caffeine must then be on the class path.
 	 */
-	private static @Nullable NearCoherence nearCoherence(CacheSettingsResolver settings, RedisTagStore store) {
-		if (!settings.anyNearCache()) {
+	private static @Nullable NearCoherence nearCoherence(CacheSettingsResolver settings, RedisTagStore store,
+			@Nullable ClassLoader classLoader) {
+		String enabledBy = settings.nearCacheProperty();
+		if (enabledBy == null) {
 			return null;
 		}
-		if (!ClassUtils.isPresent("com.github.benmanes.caffeine.cache.Caffeine",
-				CacheTagsAutoConfiguration.class.getClassLoader())) {
-			throw new InvalidConfigurationPropertyValueException("cachetags.local.enabled", true,
+		if (!ClassUtils.isPresent("com.github.benmanes.caffeine.cache.Caffeine", classLoader)) {
+			throw new InvalidConfigurationPropertyValueException(enabledBy, true,
 					"Near caches keep values in Caffeine: add com.github.ben-manes.caffeine:caffeine to the class path,"
 							+ " or turn near caches off");
 		}

@@ -111,7 +111,7 @@ final class CoalescingLoader {
 		boolean waited = false;
 		while (true) {
 			state.sentAt = System.nanoTime();
-			long nearTicket = this.cache.nearTicket(target);
+			NearCache.Ticket nearTicket = this.cache.nearTicket(target);
 			Lookup lookup = this.cache.lookup(target, token);
 			Read read = this.cache.serve(target, key, valueLoader, tags, lookup, nearTicket);
 			if (read.value() != null) {
@@ -231,7 +231,7 @@ final class CoalescingLoader {
 
 	private <T> @Nullable Object loadUncoordinated(Target target, Object key, Callable<T> valueLoader,
 			EntryTags tags) {
-		long nearTicket = this.cache.nearTicket(target);
+		NearCache.Ticket nearTicket = this.cache.nearTicket(target);
 		Lookup lookup = this.cache.lookup(target, null);
 		Read read = this.cache.serve(target, key, valueLoader, tags, lookup, nearTicket);
 		this.cache.countRead(read.value());

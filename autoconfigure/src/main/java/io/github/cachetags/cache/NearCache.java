@@ -79,23 +79,27 @@ final class NearCache {
 	}
 
 	/**
-	 * Where the key's shard stands before a Redis read is sent; pass it to {@link #fill}.
+	 * Where the key's shard stands before a Redis call is sent; pass it to {@link #fill}.
 	 */
-	long ticket(Target target) {
-		return shard(target).changes();
+	Ticket ticket(Target target) {
+		return new Ticket(shard(target).changes(), this.ticker.getAsLong());
 	}
 
 	/**
-	 * Keeps a value just read from Redis, unless an invalidation of its shard arrived since {@code ticket} was
-	 * taken, or the subscription to invalidations is not trusted.
-	 * @param validMillis how long Redis will serve the value without refreshing it
+	 * Keeps a value just read from Redis or stored in it, unless an invalidation of its shard arrived since the
+	 * ticket was taken, or the subscription to invalidations is not trusted.
+	 * @param validMillis how long Redis serves the value without refreshing it, counted from when Redis ran the
+	 * call; the near entry's time is counted from when the call was sent, so it never outlives the Redis entry
 	 */
-	void fill(Target target, long ticket, ValueWrapper value, List<String> tags, long validMillis, long loadMillis) {
+	void fill(Target target, Ticket ticket, ValueWrapper value, List<String> tags, long validMillis,
+			long loadMillis) {
 		long keepMillis = validMillis;
 		if (this.settings.expireAfterWrite() != null) {
 			keepMillis = Math.min(keepMillis, this.settings.expireAfterWrite().toMillis());
 		}
-		if (keepMillis <= 0) {
+		long validUntil = ticket.sentNanos() + TimeUnit.MILLISECONDS.toNanos(validMillis);
+		long expiresAt = ticket.sentNanos() + TimeUnit.MILLISECONDS.toNanos(keepMillis);
+		if (expiresAt - this.ticker.getAsLong() <= 0) {
 			return;
 		}
 		NearShard shard = shard(target);
@@ -109,16 +113,14 @@ final class NearCache {
 		for (int i = 0; i < seen.length; i++) {
 			seen[i] = generations[i].get();
 		}
-		if (shard.changes() != ticket) {
+		if (shard.changes() != ticket.changes()) {
 			this.statistics.refusedFill();
 			return;
 		}
-		long now = this.ticker.getAsLong();
-		NearShard.Entry entry = new NearShard.Entry(shard, value, clears, generations, seen,
-				now + TimeUnit.MILLISECONDS.toNanos(keepMillis), now + TimeUnit.MILLISECONDS.toNanos(validMillis),
+		NearShard.Entry entry = new NearShard.Entry(shard, value, clears, generations, seen, expiresAt, validUntil,
 				loadMillis);
 		this.entries.put(target, entry);
-		if (shard.changes() != ticket) {
+		if (shard.changes() != ticket.changes()) {
 			// an invalidation arrived while the entry was filed: it may have missed it
 			this.entries.asMap().remove(target, entry);
 			this.statistics.refusedFill();
@@ -160,6 +162,12 @@ final class NearCache {
 
 	private NearShard shard(Target target) {
 		return this.coherence.shard(target.namespace(), this.cacheName, target.tenant(), this);
+	}
+
+	/**
+	 * Where a shard stood, and when, before a Redis call whose answer may be kept.
+	 */
+	record Ticket(long changes, long sentNanos) {
 	}
 
 	/** Each entry expires when its fill said. */

@@ -120,7 +120,7 @@ public class TagAwareCache implements Cache {
 			countRead(nearEntry.value());
 			return nearEntry.value();
 		}
-		long ticket = nearTicket(target);
+		NearCache.Ticket ticket = nearTicket(target);
 		Lookup lookup = lookup(target, null);
 		ValueWrapper found = (lookup instanceof Lookup.Hit hit && validMillis(hit) <= 0) ? null
 				: read(target, lookup, ticket);
@@ -207,8 +207,8 @@ public class TagAwareCache implements Cache {
 	/**
 	 * Where the key's near shard stands before a Redis read is sent (see {@link NearCache#fill}).
 	 */
-	long nearTicket(Target target) {
-		return (this.near != null) ? this.near.ticket(target) : 0;
+	NearCache.@Nullable Ticket nearTicket(Target target) {
+		return (this.near != null) ? this.near.ticket(target) : null;
 	}
 
 	/**
@@ -345,7 +345,8 @@ public class TagAwareCache implements Cache {
 	 * previous value within the stale-while-revalidate window, refreshing it in the background. Otherwise the
 	 * caller loads, and may fall back on {@link Read#fallback()} if its load fails (stale-if-error).
 	 */
-	Read serve(Target target, Object key, Callable<?> loader, EntryTags tags, Lookup lookup, long nearTicket) {
+	Read serve(Target target, Object key, Callable<?> loader, EntryTags tags, Lookup lookup,
+			NearCache.@Nullable Ticket nearTicket) {
 		if (!(lookup instanceof Lookup.Hit hit)) {
 			return Read.MISS;
 		}
@@ -739,9 +740,9 @@ public class TagAwareCache implements Cache {
 	 * Reads the value of a hit, keeping it in the near cache if it is valid and nothing invalidated its shard
 	 * since {@code nearTicket} was taken.
 	 */
-	@Nullable ValueWrapper read(Target target, Lookup lookup, long nearTicket) {
+	@Nullable ValueWrapper read(Target target, Lookup lookup, NearCache.@Nullable Ticket nearTicket) {
 		ValueWrapper value = read(target, lookup);
-		if (value != null && this.near != null && lookup instanceof Lookup.Hit hit && validMillis(hit) > 0) {
+		if (value != null && nearTicket != null && lookup instanceof Lookup.Hit hit && validMillis(hit) > 0) {
 			this.near.fill(target, nearTicket, value, hit.tags(), validMillis(hit), hit.loadMillis());
 		}
 		return value;
@@ -786,13 +787,19 @@ public class TagAwareCache implements Cache {
 			this.statistics.refusedPut();
 			return null;
 		}
+		Duration ttl = storedTtl();
+		NearCache.Ticket ticket = nearTicket(target);
 		try {
 			StoreResult result = this.infrastructure.store()
-				.store(target.namespace(), target.userKey(), bytes, storedTtl(), start, loadNanos / 1_000_000,
-						tagList, mode);
+				.store(target.namespace(), target.userKey(), bytes, ttl, start, loadNanos / 1_000_000, tagList, mode);
 			this.infrastructure.succeeded();
 			if (result == StoreResult.STORED) {
 				this.statistics.put();
+				if (ticket != null) {
+					// what a read would now return, kept near without reading it back
+					this.near.fill(target, ticket, new SimpleValueWrapper((value instanceof NullValue) ? null : value),
+							tagList, ttl.toMillis() - this.settings.freshness().grace().toMillis(), loadNanos / 1_000_000);
+				}
 			}
 			else if (result == StoreResult.REFUSED) {
 				this.statistics.refusedPut();

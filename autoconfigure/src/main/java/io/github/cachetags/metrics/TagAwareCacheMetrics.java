@@ -4,9 +4,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 import io.github.cachetags.cache.CacheStatistics;
+import io.github.cachetags.cache.NearStatistics;
 import io.github.cachetags.cache.TagAwareCache;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
@@ -18,7 +20,10 @@ import org.jspecify.annotations.Nullable;
  * for one {@link TagAwareCache}, plus CacheTags' own: {@code cachetags.purges}, {@code cachetags.purge.entries},
  * {@code cachetags.purge} (timer), {@code cachetags.loads{result=success|failure}}, {@code cachetags.load}
  * (timer), {@code cachetags.coalesced}, {@code cachetags.refreshes{result=success|failure|rejected}},
- * {@code cachetags.stale.served}, {@code cachetags.puts.refused} and {@code cachetags.redis.errors}. Every meter is
+ * {@code cachetags.stale.served}, {@code cachetags.puts.refused} and {@code cachetags.redis.errors}; with a near cache,
+ * {@code cachetags.near.gets{result=hit|miss}}, {@code cachetags.near.size}, {@code cachetags.near.evictions},
+ * {@code cachetags.near.invalidations}, {@code cachetags.near.gaps} and {@code cachetags.near.fills.refused}. Every
+ * meter is
  * tagged with
  * {@code cache} and the given tags; no meter is ever tagged with a cache tag's value.
  */
@@ -26,9 +31,12 @@ public class TagAwareCacheMetrics extends CacheMeterBinder<TagAwareCache> {
 
 	private final CacheStatistics statistics;
 
+	private final @Nullable NearStatistics near;
+
 	public TagAwareCacheMetrics(TagAwareCache cache, Iterable<Tag> tags) {
 		super(cache, cache.getName(), tags);
 		this.statistics = cache.getStatistics();
+		this.near = cache.getNearStatistics();
 	}
 
 	@Override
@@ -100,6 +108,41 @@ public class TagAwareCacheMetrics extends CacheMeterBinder<TagAwareCache> {
 		FunctionCounter.builder("cachetags.redis.errors", stats, CacheStatistics::errors)
 			.tags(tags)
 			.description("Redis errors and unreadable entries; the calls ran uncached")
+			.register(registry);
+		if (this.near != null) {
+			bindNearCache(registry, tags, this.near);
+		}
+	}
+
+	private static void bindNearCache(MeterRegistry registry, Iterable<Tag> tags, NearStatistics near) {
+		String gets = "Reads of the near cache, in this instance's memory; a miss goes on to Redis";
+		FunctionCounter.builder("cachetags.near.gets", near, NearStatistics::hits)
+			.tags(Tags.concat(tags, "result", "hit"))
+			.description(gets)
+			.register(registry);
+		FunctionCounter.builder("cachetags.near.gets", near, NearStatistics::misses)
+			.tags(Tags.concat(tags, "result", "miss"))
+			.description(gets)
+			.register(registry);
+		Gauge.builder("cachetags.near.size", near, NearStatistics::size)
+			.tags(tags)
+			.description("Entries held by the near cache")
+			.register(registry);
+		FunctionCounter.builder("cachetags.near.evictions", near, NearStatistics::evictions)
+			.tags(tags)
+			.description("Near entries removed to respect the maximum size")
+			.register(registry);
+		FunctionCounter.builder("cachetags.near.invalidations", near, NearStatistics::invalidations)
+			.tags(tags)
+			.description("Invalidation messages applied to the near cache")
+			.register(registry);
+		FunctionCounter.builder("cachetags.near.gaps", near, NearStatistics::gaps)
+			.tags(tags)
+			.description("Lost invalidation messages noticed; each dropped a shard's near entries")
+			.register(registry);
+		FunctionCounter.builder("cachetags.near.fills.refused", near, NearStatistics::refusedFills)
+			.tags(tags)
+			.description("Values read from Redis not kept near because an invalidation arrived during the read")
 			.register(registry);
 	}
 

@@ -6,6 +6,7 @@ import io.github.cachetags.CacheTagOperations;
 import io.github.cachetags.cache.CacheExecutors;
 import io.github.cachetags.cache.CacheSettings;
 import io.github.cachetags.cache.Freshness;
+import io.github.cachetags.cache.NearSettings;
 import io.github.cachetags.cache.TagAwareCacheManager;
 import io.github.cachetags.interceptor.EvictTagsAdvisor;
 import io.github.cachetags.serializer.TypedJsonRedisSerializer;
@@ -16,6 +17,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.annotation.CachingConfigurer;
@@ -141,6 +143,47 @@ class CacheTagsAutoConfigurationTests {
 	}
 
 	@Test
+	void nearCacheSettingsInheritFromTheDefaultsAndBuiltIns() {
+		this.contexts
+			.withPropertyValues("cachetags.local.enabled=true", "cachetags.local.max-staleness=900ms",
+					"cachetags.caches.products.local.maximum-size=500",
+					"cachetags.caches.products.local.max-staleness=300ms",
+					"cachetags.caches.plain.local.enabled=false")
+			.run((context) -> {
+				TagAwareCacheManager manager = context.getBean(TagAwareCacheManager.class);
+				assertThat(manager.getCache("products").getSettings().local())
+					.isEqualTo(new NearSettings(true, 500, null, Duration.ofMillis(300)));
+				assertThat(manager.getCache("plain").getSettings().local().enabled()).isFalse();
+				assertThat(manager.getCache("other").getSettings().local())
+					.isEqualTo(new NearSettings(true, 10_000, null, Duration.ofMillis(900)));
+				assertThat(manager.getCache("products").getNearStatistics()).isNotNull();
+				assertThat(manager.getCache("plain").getNearStatistics()).isNull();
+				assertThat(manager.getNearCoherence().checkInterval()).isEqualTo(Duration.ofMillis(100));
+			});
+	}
+
+	@Test
+	void withoutNearCachesNothingSubscribes() {
+		this.contexts.run((context) -> {
+			TagAwareCacheManager manager = context.getBean(TagAwareCacheManager.class);
+			assertThat(manager.getNearCoherence()).isNull();
+			assertThat(manager.getCache("products").getNearStatistics()).isNull();
+		});
+	}
+
+	@Test
+	void nearCachesWithoutCaffeineFailStartUpNamingTheProperty() {
+		this.contexts.withClassLoader(new FilteredClassLoader("com.github.benmanes.caffeine"))
+			.withPropertyValues("cachetags.caches.products.local.enabled=true")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("cachetags.caches.products.local.enabled")
+					.hasMessageContaining("com.github.ben-manes.caffeine:caffeine");
+			});
+	}
+
+	@Test
 	void everyEligibleCacheableIsCoalescedUnlessModeIsSyncOnly() {
 		this.contexts.run((context) -> assertThat(context).hasBean("cacheTagsSyncPromotion"));
 		this.contexts.withPropertyValues("cachetags.coalescing.mode=sync-only")
@@ -186,6 +229,10 @@ class CacheTagsAutoConfigurationTests {
 				"cachetags.caches.products.freshness.stale-if-error");
 		assertFailsNaming("cachetags.refresh.threads=0", "cachetags.refresh.threads");
 		assertFailsNaming("cachetags.coalescing.mode=sometimes", "cachetags.coalescing.mode");
+		assertFailsNaming("cachetags.local.max-staleness=5ms", "cachetags.local.max-staleness");
+		assertFailsNaming("cachetags.caches.products.local.maximum-size=0",
+				"cachetags.caches.products.local.maximum-size");
+		assertFailsNaming("cachetags.local.expire-after-write=0s", "cachetags.local.expire-after-write");
 	}
 
 	@Test

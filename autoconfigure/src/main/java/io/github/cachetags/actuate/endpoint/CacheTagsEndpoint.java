@@ -6,10 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.github.cachetags.cache.CacheSettings;
+import io.github.cachetags.cache.NearSettings;
+import io.github.cachetags.cache.NearStatistics;
 import io.github.cachetags.cache.CacheStatistics;
 import io.github.cachetags.cache.InvalidationPendingException;
 import io.github.cachetags.cache.TagAwareCache;
 import io.github.cachetags.cache.TagAwareCacheManager;
+import org.jspecify.annotations.Nullable;
 import io.github.cachetags.tags.InvalidTagException;
 import io.github.cachetags.tags.Tags;
 import org.apache.commons.logging.Log;
@@ -64,7 +67,8 @@ public class CacheTagsEndpoint {
 		Map<String, CacheReport> caches = new LinkedHashMap<>();
 		Totals totals = new Totals();
 		this.cacheManager.getCaches().forEach((name, cache) -> {
-			CacheReport report = CacheReport.of(cache);
+			CacheReport report = CacheReport.of(cache, this.cacheManager.getNearCoherence() != null
+					&& this.cacheManager.getNearCoherence().trusted());
 			caches.put(name, report);
 			totals.add(report);
 		});
@@ -106,8 +110,8 @@ public class CacheTagsEndpoint {
 			logger.warn("Could not purge tag '" + literal + "' now; it is queued and retried: "
 					+ ex.getMostSpecificCause());
 			return unavailable(literal, PURGE_QUEUED, "Redis could not take the purge of tag '" + literal
-					+ "' now, so it is queued and retried until Redis accepts it. Until then this instance serves"
-					+ " no cached entries.");
+					+ "' now, so it is queued and retried until Redis accepts it. Until then this instance reads"
+					+ " no entries from Redis.");
 		}
 		catch (DataAccessException ex) {
 			logger.warn("Could not purge tag '" + literal + "': " + ex.getMostSpecificCause());
@@ -196,13 +200,46 @@ public class CacheTagsEndpoint {
 	 * @param cacheNullValues whether null results are cached
 	 * @param version namespace version
 	 * @param shards hash slots the cache is spread over
+	 * @param near the near cache's figures and bounds, {@code null} if the cache has none
 	 */
-	public record CacheReport(Figures figures, Duration ttl, boolean cacheNullValues, int version, int shards) {
+	public record CacheReport(Figures figures, Duration ttl, boolean cacheNullValues, int version, int shards,
+			@Nullable NearReport near) {
 
-		static CacheReport of(TagAwareCache cache) {
+		static CacheReport of(TagAwareCache cache, boolean nearTrusted) {
 			CacheSettings settings = cache.getSettings();
+			NearStatistics near = cache.getNearStatistics();
 			return new CacheReport(Figures.of(cache.getStatistics()), settings.ttl(), settings.cacheNullValues(),
-					settings.version(), settings.shards());
+					settings.version(), settings.shards(),
+					(near != null) ? NearReport.of(near, settings.local(), nearTrusted) : null);
+		}
+
+	}
+
+	/**
+	 * One cache's near cache in this instance.
+	 *
+	 * @param inUse whether invalidations are known to arrive, so the near cache is used; when not, reads go to Redis
+	 * @param hits reads answered from this instance's memory
+	 * @param misses reads the near cache could not answer
+	 * @param hitRatio hits / (hits + misses), 0 before any read
+	 * @param size entries held
+	 * @param maximumSize most entries held
+	 * @param evictions entries removed to respect the maximum size
+	 * @param invalidations invalidation messages applied
+	 * @param gaps lost invalidation messages noticed, each of which dropped a shard's near entries
+	 * @param refusedFills values read from Redis not kept because an invalidation arrived during the read
+	 * @param maxStaleness longest time another instance's invalidation takes to reach this near cache when its
+	 * message is lost
+	 * @param expireAfterWrite longest time a value is kept, {@code null} for as long as Redis serves it
+	 */
+	public record NearReport(boolean inUse, long hits, long misses, double hitRatio, long size, long maximumSize,
+			long evictions, long invalidations, long gaps, long refusedFills, Duration maxStaleness,
+			@Nullable Duration expireAfterWrite) {
+
+		static NearReport of(NearStatistics s, NearSettings settings, boolean trusted) {
+			return new NearReport(trusted, s.hits(), s.misses(), Figures.ratio(s.hits(), s.misses()), s.size(),
+					settings.maximumSize(), s.evictions(), s.invalidations(), s.gaps(), s.refusedFills(),
+					settings.maxStaleness(), settings.expireAfterWrite());
 		}
 
 	}
