@@ -54,15 +54,19 @@ public record CacheInfrastructure(String keyPrefix, RedisTagStore store, RedisSe
 		this.backoff.succeeded();
 	}
 
-	void failed(TagAwareCache cache, String action, RuntimeException ex) {
-		cache.recordError();
+	/**
+	 * Records a failed call of one cache: counted, logged (rate-limited), and followed by a back-off when Redis
+	 * itself failed.
+	 */
+	void failed(String cacheName, CacheStatistics statistics, String action, RuntimeException ex) {
+		statistics.error();
 		boolean redisTrouble = isRedisFailure(ex);
 		if (redisTrouble) {
 			this.backoff.failed();
 		}
 		long now = this.ticker.getAsLong();
 		long last = lastWarning.get();
-		String message = "Cache '" + cache.getName() + "' could not " + action
+		String message = "Cache '" + cacheName + "' could not " + action
 				+ (redisTrouble ? "; continuing without Redis for a moment: " : ": ") + ex;
 		if ((last == Long.MIN_VALUE || now - last > WARN_INTERVAL.toNanos()) && lastWarning.compareAndSet(last, now)) {
 			logger.warn(message);
@@ -84,6 +88,31 @@ public record CacheInfrastructure(String keyPrefix, RedisTagStore store, RedisSe
 		else if (logger.isDebugEnabled()) {
 			logger.debug(message);
 		}
+	}
+
+	/**
+	 * Restores a caller's context on this thread, for work done for it in the background.
+	 * @throws CallerContextException if the tenant does not then resolve as it did for the caller: the work
+	 * must not run, or it would read another tenant's data into this tenant's entry
+	 */
+	CallerContext.Scope restoreCaller(CallerContext.Snapshot caller, String expectedTenant, String cacheName) {
+		CallerContext.Scope scope = caller.restore();
+		String tenant;
+		try {
+			tenant = tenant();
+		}
+		catch (RuntimeException ex) {
+			scope.close();
+			throw ex;
+		}
+		if (!tenant.equals(expectedTenant)) {
+			scope.close();
+			throw new CallerContextException("Cache '" + cacheName + "' cannot run a background load as tenant '"
+					+ expectedTenant + "': on a CacheTags thread the tenant resolves to '" + tenant
+					+ "'. Register a ThreadLocalAccessor for the tenant with Micrometer's ContextRegistry"
+					+ " (context-propagation) so background work carries it.");
+		}
+		return scope;
 	}
 
 	static boolean isRedisFailure(Throwable ex) {

@@ -38,6 +38,13 @@ record CacheLayout(String name, int version, int shards) {
 	}
 
 	/**
+	 * The shard index of a user key.
+	 */
+	int shardOf(String userKey) {
+		return (this.shards == 1) ? 0 : Math.floorMod(userKey.hashCode(), this.shards);
+	}
+
+	/**
 	 * The cache name of a shard namespace of the given prefix and tenant, or {@code null} if it is not one.
 	 */
 	static @Nullable String nameOf(Namespace shard, String prefix, String tenant) {

@@ -1,20 +1,16 @@
 package io.github.cachetags.cache;
 
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
-import io.github.cachetags.cache.TagAwareCache.Loaded;
-import io.github.cachetags.cache.TagAwareCache.Read;
+import io.github.cachetags.cache.FreshnessPolicy.Read;
 import io.github.cachetags.cache.TagAwareCache.Target;
 import io.github.cachetags.store.LoadStart;
 import io.github.cachetags.store.Lookup;
@@ -47,26 +43,28 @@ import org.springframework.cache.Cache.ValueWrapper;
  */
 final class CoalescingLoader {
 
-	private static final ValueWrapper HIT = () -> null;
+	private final RedisEntries entries;
 
-	private final TagAwareCache cache;
+	private final FreshnessPolicy freshness;
+
+	private final CacheStatistics statistics;
 
 	private final Coalescing settings;
 
-	/** Starts every lease token of this loader (one cache of one manager): its own abandoned leases are known. */
-	final String instance = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ".";
+	private final LeaseTokens leases;
+
+	private final java.util.function.LongSupplier ticker;
 
 	private final ConcurrentMap<String, FlightState> flights = new ConcurrentHashMap<>();
 
-	private final Set<String> activeLeases = ConcurrentHashMap.newKeySet();
-
-	CoalescingLoader(TagAwareCache cache, Coalescing settings) {
-		this.cache = cache;
+	CoalescingLoader(RedisEntries entries, FreshnessPolicy freshness, CacheStatistics statistics,
+			Coalescing settings, LeaseTokens leases, java.util.function.LongSupplier ticker) {
+		this.entries = entries;
+		this.freshness = freshness;
+		this.statistics = statistics;
 		this.settings = settings;
-	}
-
-	Duration leaseTime() {
-		return this.settings.leaseTime();
+		this.leases = leases;
+		this.ticker = ticker;
 	}
 
 	@SuppressWarnings("unchecked")
@@ -95,12 +93,12 @@ final class CoalescingLoader {
 	}
 
 	private <T> Flight lead(Target target, Object key, Callable<T> valueLoader, EntryTags tags, FlightState state) {
-		String token = leaseToken();
+		String token = this.leases.take();
 		try {
 			return lead(target, key, valueLoader, tags, state, token);
 		}
 		finally {
-			leaseDone(token);
+			this.leases.done(token);
 		}
 	}
 
@@ -111,30 +109,30 @@ final class CoalescingLoader {
 		boolean waited = false;
 		while (true) {
 			state.sentAt = System.nanoTime();
-			NearCache.Ticket nearTicket = this.cache.nearTicket(target);
-			Lookup lookup = this.cache.lookup(target, token);
-			Read read = this.cache.serve(target, key, valueLoader, tags, lookup, nearTicket);
+			NearCache.Ticket nearTicket = this.entries.nearTicket(target);
+			Lookup lookup = this.entries.lookup(target, token);
+			Read read = this.freshness.serve(target, key, valueLoader, tags, lookup, nearTicket);
 			if (read.value() != null) {
 				if (waited) {
-					this.cache.countRead(null);
-					this.cache.getStatistics().coalescedWait();
+					this.statistics.miss();
+					this.statistics.coalescedWait();
 				}
 				else {
-					this.cache.countRead(read.value());
+					this.statistics.hit();
 				}
 				return new Flight(read.value().get(), waited, true);
 			}
 			if (lookup instanceof Lookup.Hit) {
-				this.cache.countRead(null);
+				this.statistics.miss();
 				// past expiry and past stale-while-revalidate: load, falling back on the stale value if allowed
 				return loadOrFallBack(target, key, valueLoader, tags, read.fallback(), state);
 			}
 			Lookup.Miss miss = (Lookup.Miss) lookup;
 			boolean redisReached = miss.redisReached();
-			boolean leaseHeld = miss.leaseHeld() || (abandonedHere(miss.leaseHolder())
-					&& this.cache.takeOverLease(target, miss.leaseHolder(), token));
+			boolean leaseHeld = miss.leaseHeld() || (this.leases.abandonedHere(miss.leaseHolder())
+					&& this.entries.takeOverLease(target, miss.leaseHolder(), token));
 			if (leaseHeld || !redisReached || System.nanoTime() - deadline > 0) {
-				this.cache.countRead(null);
+				this.statistics.miss();
 				String mode = leaseHeld ? token : RedisTagStore.IF_ABSENT;
 				return loadAndStore(target, key, valueLoader, tags, miss.start(), mode, state);
 			}
@@ -155,11 +153,11 @@ final class CoalescingLoader {
 				return lead(target, key, valueLoader, tags, new FlightState()).value();
 			}
 			if (result.loaded()) {
-				this.cache.countRead(null);
-				this.cache.getStatistics().coalescedWait();
+				this.statistics.miss();
+				this.statistics.coalescedWait();
 			}
 			else {
-				this.cache.countRead(HIT);
+				this.statistics.hit();
 			}
 			return result.value();
 		}
@@ -192,38 +190,38 @@ final class CoalescingLoader {
 		long loadStarted = System.nanoTime();
 		Loaded<T> loaded;
 		try {
-			loaded = this.cache.callLoader(key, valueLoader);
+			loaded = call(key, valueLoader);
 		}
 		catch (ValueRetrievalException ex) {
 			if (!mode.equals(RedisTagStore.IF_ABSENT)) {
-				this.cache.release(target, mode);
+				this.entries.release(target, mode);
 			}
 			throw ex;
 		}
 		long storeSent = System.nanoTime();
-		StoreResult result = this.cache.storeLoaded(target, loaded.value(), tags, start, mode, loaded.nanos());
+		StoreResult result = this.entries.storeLoaded(target, loaded.value(), tags, start, mode, loaded.nanos());
 		state.sentAt = (result == StoreResult.STORED) ? storeSent : loadStarted;
 		return new Flight(loaded.value(), true, true);
 	}
 
 	private <T> Flight loadOrFallBack(Target target, Object key, Callable<T> valueLoader, EntryTags tags,
 			@Nullable ValueWrapper fallback, FlightState state) {
-		LoadStart start = this.cache.loadStartNow(target);
+		LoadStart start = this.entries.loadStartNow(target);
 		long loadStarted = System.nanoTime();
 		Loaded<T> loaded;
 		try {
-			loaded = this.cache.callLoader(key, valueLoader);
+			loaded = call(key, valueLoader);
 		}
 		catch (ValueRetrievalException ex) {
 			if (fallback == null) {
 				throw ex;
 			}
-			this.cache.servedStaleOnError(ex);
+			this.freshness.servedStaleOnError(ex);
 			// a stale value is for this caller only
 			return new Flight(fallback.get(), true, false);
 		}
 		long storeSent = System.nanoTime();
-		StoreResult result = this.cache.storeLoaded(target, loaded.value(), tags, start, RedisTagStore.LOAD,
+		StoreResult result = this.entries.storeLoaded(target, loaded.value(), tags, start, RedisTagStore.LOAD,
 				loaded.nanos());
 		state.sentAt = (result == StoreResult.STORED) ? storeSent : loadStarted;
 		return new Flight(loaded.value(), true, true);
@@ -231,10 +229,15 @@ final class CoalescingLoader {
 
 	private <T> @Nullable Object loadUncoordinated(Target target, Object key, Callable<T> valueLoader,
 			EntryTags tags) {
-		NearCache.Ticket nearTicket = this.cache.nearTicket(target);
-		Lookup lookup = this.cache.lookup(target, null);
-		Read read = this.cache.serve(target, key, valueLoader, tags, lookup, nearTicket);
-		this.cache.countRead(read.value());
+		NearCache.Ticket nearTicket = this.entries.nearTicket(target);
+		Lookup lookup = this.entries.lookup(target, null);
+		Read read = this.freshness.serve(target, key, valueLoader, tags, lookup, nearTicket);
+		if (read.value() != null) {
+			this.statistics.hit();
+		}
+		else {
+			this.statistics.miss();
+		}
 		if (read.value() != null) {
 			return read.value().get();
 		}
@@ -242,9 +245,32 @@ final class CoalescingLoader {
 			return loadOrFallBack(target, key, valueLoader, tags, read.fallback(), new FlightState()).value();
 		}
 		LoadStart start = ((Lookup.Miss) lookup).start();
-		Loaded<T> loaded = this.cache.callLoader(key, valueLoader);
-		this.cache.storeLoaded(target, loaded.value(), tags, start, RedisTagStore.LOAD, loaded.nanos());
+		Loaded<T> loaded = call(key, valueLoader);
+		this.entries.storeLoaded(target, loaded.value(), tags, start, RedisTagStore.LOAD, loaded.nanos());
 		return loaded.value();
+	}
+
+	/**
+	 * Calls the loader and times it.
+	 */
+	private <T> Loaded<T> call(Object key, Callable<T> valueLoader) {
+		long started = this.ticker.getAsLong();
+		try {
+			T value = valueLoader.call();
+			long nanos = this.ticker.getAsLong() - started;
+			this.statistics.load(true, nanos);
+			return new Loaded<>(value, nanos);
+		}
+		catch (Exception ex) {
+			this.statistics.load(false, this.ticker.getAsLong() - started);
+			throw new ValueRetrievalException(key, valueLoader, ex);
+		}
+	}
+
+	/**
+	 * A loaded value and how long its load took.
+	 */
+	private record Loaded<T>(@Nullable T value, long nanos) {
 	}
 
 	/**
@@ -262,28 +288,6 @@ final class CoalescingLoader {
 
 		volatile long sentAt = Long.MAX_VALUE;
 
-	}
-
-	/**
-	 * A new lease token of this instance, in use until {@link #leaseDone}.
-	 */
-	String leaseToken() {
-		String token = this.instance + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-		this.activeLeases.add(token);
-		return token;
-	}
-
-	void leaseDone(String token) {
-		this.activeLeases.remove(token);
-	}
-
-	/**
-	 * Whether a lease holder is a token of this loader that no load uses any more: its release
-	 * was lost (Redis took the lease in a call whose reply never came, or refused the release), so nobody will
-	 * release it before it expires.
-	 */
-	boolean abandonedHere(String holder) {
-		return holder.startsWith(this.instance) && !this.activeLeases.contains(holder);
 	}
 
 }

@@ -45,6 +45,15 @@ public record Freshness(boolean refreshAhead, double refreshWithin, @Nullable Du
 	}
 
 	/**
+	 * How long an entry that Redis keeps for {@code remainingMillis} more is served without refreshing it: that
+	 * time less the grace period in which it may be served stale; {@link Long#MAX_VALUE} for an entry without
+	 * expiry.
+	 */
+	long validMillis(long remainingMillis) {
+		return (remainingMillis == Long.MAX_VALUE) ? Long.MAX_VALUE : remainingMillis - grace().toMillis();
+	}
+
+	/**
 	 * Whether reads with a loader register their key with the refresh scheduler.
 	 */
 	boolean needsScheduler() {

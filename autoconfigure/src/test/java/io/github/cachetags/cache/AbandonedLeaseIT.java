@@ -38,7 +38,7 @@ class AbandonedLeaseIT {
 			TagAwareCache cache = context.getBean(TagAwareCacheManager.class).getCache("quotes");
 			String lease = cache.target("ACME").namespace().value() + "l:ACME";
 			try (RedisCommandsForTests redis = new RedisCommandsForTests(RedisServer.shared())) {
-				redis.sync().set(lease, cache.loader().instance + "0badcafe", SetArgs.Builder.px(600_000));
+				redis.sync().set(lease, cache.leases().instance + "0badcafe", SetArgs.Builder.px(600_000));
 			}
 			AtomicInteger loads = new AtomicInteger();
 

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import io.github.cachetags.CacheTagOperations;
+import io.github.cachetags.cache.TagAwareCacheManager;
 import io.github.cachetags.it.Catalog.Item;
 import io.github.cachetags.it.WriteOrderIT.Ledger;
 import io.github.cachetags.it.WriteOrderIT.LedgerConfiguration;
@@ -112,6 +113,43 @@ class ClusterBehaviourIT {
 
 			theirs.save(new Item(2, "books", 1));
 			assertThat(theirs.listing("books")).as("purged in the other instance's cache too").containsExactly(1L, 2L);
+		}));
+	}
+
+	@Test
+	void nearCachesFollowAPurgeOfEveryShardWithOneMessagePerShard() {
+		ApplicationContextRunner instances = this.contexts.withUserConfiguration(CatalogConfiguration.class)
+			.withPropertyValues("cachetags.caches.products.local.enabled=true");
+		instances.run((first) -> instances.run((second) -> {
+			NearCacheIT.awaitTrusted(first);
+			NearCacheIT.awaitTrusted(second);
+			Catalog one = first.getBean(Catalog.class);
+			Catalog two = second.getBean(Catalog.class);
+			var near = second.getBean(TagAwareCacheManager.class).getCaches().get("products").getNearStatistics();
+			int keys = 2 * SHARDS;
+			for (long id = 1; id <= keys; id++) {
+				one.save(new Item(id, "mugs", 1));
+				two.save(new Item(id, "mugs", 1));
+				long hits = near.hits();
+				long deadline = System.nanoTime() + NearCacheIT.PATIENCE.toNanos();
+				while (near.hits() == hits) {
+					assertThat(two.product(id).version()).isEqualTo(1);
+					assertThat(System.nanoTime() - deadline).as("a near hit").isNegative();
+				}
+				two.save(new Item(id, "mugs", 2));
+			}
+			long messages = near.invalidations();
+
+			first.getBean(CacheTagOperations.class).purge("category:mugs");
+
+			for (long id = 1; id <= keys; id++) {
+				long deadline = System.nanoTime() + NearCacheIT.MAX_STALENESS.toNanos() * 2;
+				while (two.product(id).version() != 2) {
+					assertThat(System.nanoTime() - deadline).as("item " + id + " still read near").isNegative();
+				}
+			}
+			assertThat(near.invalidations() - messages).as("messages for " + keys + " entries over " + SHARDS
+					+ " shards").isBetween(1L, (long) SHARDS);
 		}));
 	}
 

@@ -6,12 +6,14 @@ import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.cachetags.autoconfigure.CacheTagsAutoConfiguration;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.cache.annotation.EnableCaching;
+import org.springframework.cache.caffeine.CaffeineCacheManager;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -51,8 +53,8 @@ final class Contexts {
 
 	enum Contender {
 
-		CACHETAGS("CacheTags"), REDIS_CACHE_MANAGER("RedisCacheManager"),
-		REDIS_CACHE_MANAGER_LOCKING("RedisCacheManager (locking writer)");
+		CACHETAGS("CacheTags"), CACHETAGS_NEAR("CacheTags, near cache"), REDIS_CACHE_MANAGER("RedisCacheManager"),
+		REDIS_CACHE_MANAGER_LOCKING("RedisCacheManager (locking writer)"), CAFFEINE("CaffeineCacheManager");
 
 		final String label;
 
@@ -78,12 +80,18 @@ final class Contexts {
 		properties.put("cachetags.eviction-policy-check", "ignore");
 		properties.put("bench.ttl-millis", ttl.toMillis());
 		properties.put("bench.locking", contender == Contender.REDIS_CACHE_MANAGER_LOCKING);
+		if (contender == Contender.CACHETAGS_NEAR) {
+			properties.put("cachetags.local.enabled", "true");
+		}
 		properties.putAll(extra);
 		context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("bench", properties));
 		context.registerBean("redisConnectionFactory", LettuceConnectionFactory.class,
 				() -> connectionFactory(redis));
-		context.register((contender == Contender.CACHETAGS) ? CacheTagsApplication.class
-				: RedisCacheManagerApplication.class);
+		context.register(switch (contender) {
+			case CACHETAGS, CACHETAGS_NEAR -> CacheTagsApplication.class;
+			case CAFFEINE -> CaffeineApplication.class;
+			default -> RedisCacheManagerApplication.class;
+		});
 		context.refresh();
 		return context;
 	}
@@ -103,6 +111,25 @@ final class Contexts {
 		@Bean
 		ProductService productService() {
 			return new ProductService();
+		}
+
+	}
+
+	/** Spring's local cache, as the bound of what a near-cache hit can cost. */
+	@Configuration(proxyBeanMethods = false)
+	@EnableCaching
+	static class CaffeineApplication {
+
+		@Bean
+		ProductService productService() {
+			return new ProductService();
+		}
+
+		@Bean
+		CaffeineCacheManager cacheManager(@Value("${bench.ttl-millis}") long ttlMillis) {
+			CaffeineCacheManager manager = new CaffeineCacheManager();
+			manager.setCaffeine(Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMillis(ttlMillis)));
+			return manager;
 		}
 
 	}

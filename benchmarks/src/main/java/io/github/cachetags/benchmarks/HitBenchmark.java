@@ -5,6 +5,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import io.github.cachetags.benchmarks.Contexts.Contender;
+import io.github.cachetags.cache.TagAwareCacheManager;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -40,6 +41,18 @@ public class HitBenchmark {
 
 	private GenericApplicationContext redisCacheManager;
 
+	private GenericApplicationContext cacheTagsNear;
+
+	private GenericApplicationContext caffeine;
+
+	private ProductService cacheTagsNearService;
+
+	private ProductService caffeineService;
+
+	private long cacheTagsNearLoads;
+
+	private long caffeineLoads;
+
 	private ProductService cacheTagsService;
 
 	private ProductService redisCacheManagerService;
@@ -63,6 +76,11 @@ public class HitBenchmark {
 		this.redisCacheManager = Contexts.start(Contender.REDIS_CACHE_MANAGER, redis);
 		this.cacheTagsService = this.cacheTags.getBean(ProductService.class);
 		this.redisCacheManagerService = this.redisCacheManager.getBean(ProductService.class);
+		this.cacheTagsNear = Contexts.start(Contender.CACHETAGS_NEAR, redis);
+		this.caffeine = Contexts.start(Contender.CAFFEINE, redis);
+		this.cacheTagsNearService = this.cacheTagsNear.getBean(ProductService.class);
+		this.caffeineService = this.caffeine.getBean(ProductService.class);
+		awaitNearCachesInUse();
 		this.rawClient = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
 		this.rawConnection = this.rawClient.connect(ByteArrayCodec.INSTANCE);
 		this.raw = this.rawConnection.sync();
@@ -71,14 +89,20 @@ public class HitBenchmark {
 		for (int id = 0; id < KEYS; id++) {
 			this.cacheTagsService.product(id);
 			this.redisCacheManagerService.product(id);
+			this.cacheTagsNearService.product(id);
+			this.caffeineService.product(id);
 			this.rawKeys[id] = ("raw:product:" + id).getBytes(StandardCharsets.US_ASCII);
 			this.raw.set(this.rawKeys[id], json.serialize(Product.of(id)));
 		}
 		this.cacheTagsLoads = this.cacheTagsService.loads();
 		this.redisCacheManagerLoads = this.redisCacheManagerService.loads();
+		this.cacheTagsNearLoads = this.cacheTagsNearService.loads();
+		this.caffeineLoads = this.caffeineService.loads();
 		for (int id = 0; id < KEYS; id++) {
 			this.cacheTagsService.product(id);
 			this.redisCacheManagerService.product(id);
+			this.cacheTagsNearService.product(id);
+			this.caffeineService.product(id);
 		}
 		requireAllHits();
 	}
@@ -90,12 +114,41 @@ public class HitBenchmark {
 		this.rawClient.shutdown();
 		this.cacheTags.close();
 		this.redisCacheManager.close();
+		this.cacheTagsNear.close();
+		this.caffeine.close();
+	}
+
+	/** The near cache is used once its subscription to invalidations is known to deliver. */
+	private void awaitNearCachesInUse() {
+		var coherence = this.cacheTagsNear.getBean(TagAwareCacheManager.class).getNearCoherence();
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+		while (!coherence.trusted()) {
+			if (System.nanoTime() - deadline > 0) {
+				throw new IllegalStateException("The near cache's subscription did not deliver within 30 s");
+			}
+			Thread.onSpinWait();
+		}
 	}
 
 	/** Every call after priming must be a hit: the loaders ran at most once per key, while priming. */
 	private void requireAllHits() {
 		long cacheTagsMisses = this.cacheTagsService.loads() - this.cacheTagsLoads;
 		long redisCacheManagerMisses = this.redisCacheManagerService.loads() - this.redisCacheManagerLoads;
+		long nearMisses = this.cacheTagsNearService.loads() - this.cacheTagsNearLoads;
+		long caffeineMisses = this.caffeineService.loads() - this.caffeineLoads;
+		long nearRedisReads = this.cacheTagsNear.getBean(TagAwareCacheManager.class)
+			.getCaches()
+			.get("products")
+			.getNearStatistics()
+			.misses();
+		if (nearMisses != 0 || caffeineMisses != 0) {
+			throw new IllegalStateException("Expected only hits after priming, but got " + nearMisses
+					+ " misses (CacheTags, near cache) and " + caffeineMisses + " (CaffeineCacheManager)");
+		}
+		if (nearRedisReads > 2L * KEYS) {
+			throw new IllegalStateException("Expected near hits after priming, but " + nearRedisReads
+					+ " reads went to Redis");
+		}
 		if (cacheTagsMisses != 0 || redisCacheManagerMisses != 0) {
 			throw new IllegalStateException("Expected only hits after priming " + KEYS + " keys, but got "
 					+ cacheTagsMisses + " misses (CacheTags) and " + redisCacheManagerMisses
@@ -123,6 +176,16 @@ public class HitBenchmark {
 	@Benchmark
 	public Product redisCacheManager(Cursor cursor) {
 		return this.redisCacheManagerService.product(cursor.next());
+	}
+
+	@Benchmark
+	public Product cacheTagsNear(Cursor cursor) {
+		return this.cacheTagsNearService.product(cursor.next());
+	}
+
+	@Benchmark
+	public Product caffeine(Cursor cursor) {
+		return this.caffeineService.product(cursor.next());
 	}
 
 	@Benchmark

@@ -92,6 +92,10 @@ public final class Plot {
 				String t = threads + ((threads == 1) ? " thread" : " threads");
 				ratios.add(ratio("hit, " + t + ": CacheTags / RedisCacheManager", cacheTags, plain, 1.0, true));
 				ratios.add(ratio("hit, " + t + ": CacheTags / raw GET", cacheTags, raw, 0.9, true));
+				Score near = score(json, "HitBenchmark.cacheTagsNear");
+				ratios.add(ratio("near hit, " + t + ": CacheTags / RedisCacheManager", near, plain, 30, true));
+				ratios.add(ratio("near hit, " + t + ": CacheTags / CaffeineCacheManager", near,
+						score(json, "HitBenchmark.caffeine"), 0.5, true));
 			}
 		}
 		Path put = results.resolve("put.json");
@@ -146,13 +150,18 @@ public final class Plot {
 		int top = 80;
 		int width = 1150;
 		int height = top + rowHeight * ratios.size() + 70;
-		double max = 1.5;
+		// a logarithmic axis: near-cache hits are tens of times faster than Redis hits, and a ratio of 0.5 and one
+		// of 2 are the same distance from 1
+		double min = 0.1;
+		double max = 3.0;
 		for (Ratio r : ratios) {
-			max = Math.max(max, r.speed() + 0.25);
+			max = Math.max(max, Math.max(r.speed() + r.speedError(), r.speedTarget()) * 1.5);
 		}
-		max = Math.min(Math.ceil(max * 4) / 4, 3.0);
-		double step = (max <= 2.0) ? 0.25 : 0.5;
-		double scale = (width - left - right) / max;
+		double logMin = Math.log10(min);
+		double logSpan = Math.log10(max) - logMin;
+		int plotWidth = width - left - right;
+		java.util.function.DoubleToIntFunction at = (x) -> left
+				+ (int) Math.round((Math.log10(Math.max(min, Math.min(max, x))) - logMin) / logSpan * plotWidth);
 		BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
 		Graphics2D g = image.createGraphics();
 		g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -167,19 +176,22 @@ public final class Plot {
 				+ "Puts are shown as 1 / time ratio. " + subtitle, 20, 54);
 		int axisY = top + rowHeight * ratios.size();
 		// grid
-		for (double x = 0; x <= max + 1e-9; x += step) {
-			int px = left + (int) Math.round(x * scale);
+		for (double x : new double[] { 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000 }) {
+			if (x > max) {
+				break;
+			}
+			int px = at.applyAsInt(x);
 			g.setColor((Math.abs(x - 1.0) < 1e-9) ? Color.DARK_GRAY : new Color(225, 225, 225));
 			g.setStroke(new BasicStroke((Math.abs(x - 1.0) < 1e-9) ? 2f : 1f));
 			g.drawLine(px, top - 8, px, axisY);
 			g.setColor(Color.BLACK);
-			g.drawString(f("%.2f", x), px - 12, axisY + 18);
+			g.drawString((x < 1) ? f("%.1f", x) : f("%.0f", x), px - 8, axisY + 18);
 		}
 		for (int i = 0; i < ratios.size(); i++) {
 			Ratio r = ratios.get(i);
 			int y = top + i * rowHeight;
 			int barHeight = rowHeight - 16;
-			int barWidth = (int) Math.round(r.speed() * scale);
+			int barWidth = at.applyAsInt(r.speed()) - left;
 			g.setColor(r.met() ? new Color(70, 130, 180) : new Color(220, 140, 60));
 			g.fillRect(left, y, barWidth, barHeight);
 			g.setColor(Color.BLACK);
@@ -187,11 +199,11 @@ public final class Plot {
 			// whiskers are clipped to the axis; a clipped end is drawn as an arrow head instead of a cap
 			double low = r.speed() - r.speedError();
 			double high = r.speed() + r.speedError();
-			int lo = left + (int) Math.round(Math.max(0, low) * scale);
-			int hi = left + (int) Math.round(Math.min(max, high) * scale);
+			int lo = at.applyAsInt(Math.max(min, low));
+			int hi = at.applyAsInt(Math.min(max, high));
 			int mid = y + barHeight / 2;
 			g.drawLine(lo, mid, hi, mid);
-			if (low >= 0) {
+			if (low >= min) {
 				g.drawLine(lo, mid - 6, lo, mid + 6);
 			}
 			else {
@@ -205,7 +217,7 @@ public final class Plot {
 				g.drawLine(hi, mid, hi - 6, mid - 5);
 				g.drawLine(hi, mid, hi - 6, mid + 5);
 			}
-			int target = left + (int) Math.round(r.speedTarget() * scale);
+			int target = at.applyAsInt(r.speedTarget());
 			g.setColor(Color.RED);
 			g.setStroke(new BasicStroke(2.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
 					new float[] { 5f, 4f }, 0f));
@@ -220,7 +232,7 @@ public final class Plot {
 			g.setColor(Color.BLACK);
 			g.drawString(value, textX, mid + 5);
 		}
-		g.drawString("relative speed", left + (width - left - right) / 2 - 40, axisY + 40);
+		g.drawString("relative speed (logarithmic)", left + (width - left - right) / 2 - 70, axisY + 40);
 		g.dispose();
 		Files.createDirectories(png.toAbsolutePath().getParent());
 		ImageIO.write(image, "png", png.toFile());
