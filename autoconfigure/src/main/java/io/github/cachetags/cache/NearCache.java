@@ -1,5 +1,6 @@
 package io.github.cachetags.cache;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,8 +38,15 @@ final class NearCache {
 
 	private final NearStatistics statistics;
 
-	NearCache(String cacheName, NearSettings settings, NearCoherence coherence, LongSupplier ticker) {
+	private final Duration longestLife;
+
+	/**
+	 * @param ttl the cache's time to live: no near entry lives longer
+	 */
+	NearCache(String cacheName, NearSettings settings, Duration ttl, NearCoherence coherence, LongSupplier ticker) {
 		this.cacheName = cacheName;
+		this.longestLife = (settings.expireAfterWrite() != null && settings.expireAfterWrite().compareTo(ttl) < 0)
+				? settings.expireAfterWrite() : ttl;
 		this.settings = settings;
 		this.coherence = coherence;
 		this.ticker = ticker;
@@ -54,6 +62,11 @@ final class NearCache {
 
 	NearSettings settings() {
 		return this.settings;
+	}
+
+	/** The longest a near entry of this cache can live. */
+	Duration longestLife() {
+		return this.longestLife;
 	}
 
 	NearStatistics statistics() {
@@ -82,7 +95,8 @@ final class NearCache {
 	 * Where the key's shard stands before a Redis call is sent; pass it to {@link #fill}.
 	 */
 	Ticket ticket(Target target) {
-		return new Ticket(shard(target).changes(), this.ticker.getAsLong());
+		NearShard shard = shard(target);
+		return new Ticket(shard, shard.changes(), this.ticker.getAsLong());
 	}
 
 	/**
@@ -102,7 +116,7 @@ final class NearCache {
 		if (expiresAt - this.ticker.getAsLong() <= 0) {
 			return;
 		}
-		NearShard shard = shard(target);
+		NearShard shard = ticket.shard();
 		if (!this.coherence.trusted() || !this.coherence.track(shard)) {
 			this.statistics.refusedFill();
 			return;
@@ -120,6 +134,7 @@ final class NearCache {
 		NearShard.Entry entry = new NearShard.Entry(shard, value, clears, generations, seen, expiresAt, validUntil,
 				loadMillis);
 		this.entries.put(target, entry);
+		shard.filled(System.nanoTime());
 		if (shard.changes() != ticket.changes()) {
 			// an invalidation arrived while the entry was filed: it may have missed it
 			this.entries.asMap().remove(target, entry);
@@ -167,7 +182,7 @@ final class NearCache {
 	/**
 	 * Where a shard stood, and when, before a Redis call whose answer may be kept.
 	 */
-	record Ticket(long changes, long sentNanos) {
+	record Ticket(NearShard shard, long changes, long sentNanos) {
 	}
 
 	/** Each entry expires when its fill said. */

@@ -85,6 +85,11 @@ public final class NearCoherence implements Invalidations.Local, AutoCloseable {
 		return this.checkInterval;
 	}
 
+	/** How many cache shards this instance follows: those whose near entries may still be alive. */
+	public int followedShards() {
+		return this.shards.size();
+	}
+
 	/** Whether the subscription is known to deliver: near caches are used only then. */
 	public boolean trusted() {
 		return this.trusted;
@@ -217,8 +222,14 @@ public final class NearCoherence implements Invalidations.Local, AutoCloseable {
 			distrust();
 		}
 		if (this.trusted) {
+			long now = System.nanoTime();
 			for (NearShard shard : this.shards.values()) {
-				if (shard.tracked()) {
+				if (shard.idleSince(now, shard.cache.longestLife().toNanos())) {
+					// no entry of it can be alive: stop following it (a shard of a tenant gone quiet costs nothing)
+					this.shards.remove(shard.namespace.value(), shard);
+					shard.reset();
+				}
+				else if (shard.tracked()) {
 					RedisTagStore.Sequence current = this.store.sequence(shard.namespace);
 					if (shard.check(current.epoch(), current.sequence())) {
 						shard.cache.gap();

@@ -45,11 +45,23 @@ final class NearShard {
 
 	private long checkedSequence = -1;
 
+	private volatile long lastFillNanos = System.nanoTime();
+
 	NearShard(Namespace namespace, String cacheName, String tenant, NearCache cache) {
 		this.namespace = namespace;
 		this.cacheName = cacheName;
 		this.tenant = tenant;
 		this.cache = cache;
+	}
+
+	/** Notes that an entry was filed now. */
+	void filled(long nanos) {
+		this.lastFillNanos = nanos;
+	}
+
+	/** Whether every entry filed in this shard has expired by now. */
+	boolean idleSince(long nanos, long longestLifeNanos) {
+		return nanos - this.lastFillNanos > longestLifeNanos;
 	}
 
 	/** A fill may keep a value read from Redis only if this has not moved since before the read was sent. */

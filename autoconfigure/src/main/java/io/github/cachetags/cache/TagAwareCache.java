@@ -74,7 +74,7 @@ public class TagAwareCache implements Cache {
 		this.infrastructure = infrastructure;
 		this.invalidations = invalidations;
 		this.near = (coherence != null && settings.local().enabled())
-				? new NearCache(name, settings.local(), coherence, infrastructure.ticker()) : null;
+				? new NearCache(name, settings.local(), settings.ttl(), coherence, infrastructure.ticker()) : null;
 		this.entries = new RedisEntries(this.layout, settings, infrastructure, this.statistics, invalidations,
 				this.near);
 		this.freshness = new FreshnessPolicy(this, infrastructure, this.entries, this.leases);

@@ -248,6 +248,33 @@ class NearCacheIT {
 		}
 	}
 
+	@Test
+	void aShardWhoseNearEntriesAllExpiredIsNoLongerFollowedAndIsFollowedAgainOnTheNextRead() {
+		String prefix = CacheTagsContexts.uniquePrefix();
+		Instances.run(List.of(instance(prefix), instance(prefix).withPropertyValues("cachetags.caches.items.ttl=2s")),
+				(instances) -> {
+					instances.forEach(NearCacheIT::awaitTrusted);
+					Shelf purging = instances.get(0).getBean(Shelf.class);
+					Shelf shortLived = instances.get(1).getBean(Shelf.class);
+					var coherence = instances.get(1).getBean(TagAwareCacheManager.class).getNearCoherence();
+					database.set(5000, 1);
+					awaitNearHit(instances.get(1), () -> assertThat(shortLived.item(5000)).isEqualTo(1));
+					assertThat(coherence.followedShards()).isEqualTo(1);
+					long deadline = System.nanoTime() + PATIENCE.toNanos();
+					while (coherence.followedShards() > 0) {
+						assertThat(System.nanoTime() - deadline).as("the idle shard is let go").isNegative();
+						Thread.onSpinWait();
+					}
+					awaitNearHit(instances.get(1), () -> assertThat(shortLived.item(5000)).isEqualTo(1));
+					database.set(5000, 2);
+					instances.get(0).getBean(CacheTagOperations.class).purge("item:5000");
+					long returned = System.nanoTime();
+					long millis = TimeUnit.NANOSECONDS.toMillis(awaitVersion(shortLived, 5000, 2) - returned);
+					assertThat(millis).as("purge reached the shard followed again").isLessThan(MAX_STALENESS.toMillis());
+					assertThat(purging.item(5000)).isEqualTo(2);
+				});
+	}
+
 	private static long awaitVersion(Shelf shelf, long id, long version) {
 		long deadline = System.nanoTime() + PATIENCE.toNanos();
 		while (shelf.item(id) != version) {
