@@ -20,6 +20,8 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.models.partitions.ClusterPartitionParser;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -182,6 +184,19 @@ public final class RedisCluster implements AutoCloseable {
 		return count - 1;
 	}
 
+	/**
+	 * The master serving a slot now, as the cluster reports it (unlike {@link #nodeServing}, this follows
+	 * migrations, see {@link SlotMigration}).
+	 */
+	public Node owner(int slot) {
+		RedisClusterNode owner = ClusterPartitionParser.parse(this.nodes.get(0).commands().clusterNodes())
+			.getPartitionBySlot(slot);
+		return this.nodes.stream()
+			.filter((node) -> owner != null && owner.getUri().getPort() == node.port())
+			.findFirst()
+			.orElseThrow(() -> new IllegalStateException("No master serves slot " + slot));
+	}
+
 	/** {@code host:port} of every node, comma-separated. */
 	public String nodeAddresses() {
 		return String.join(",", this.nodes.stream().map(Node::address).toList());
@@ -279,8 +294,17 @@ public final class RedisCluster implements AutoCloseable {
 					"--cluster-require-full-coverage", "no");
 		}
 
+		public String host() {
+			return "127.0.0.1";
+		}
+
 		public int port() {
 			return this.port;
+		}
+
+		/** The node's ID in the cluster ({@code CLUSTER MYID}). */
+		public String id() {
+			return commands().clusterMyId();
 		}
 
 		/** {@code 127.0.0.1:<port>}, as the cluster names the node. */
