@@ -27,9 +27,19 @@ final class CacheKeys {
 		return (text.length() <= MAX_PLAIN_LENGTH) ? text : "#" + sha256(text);
 	}
 
+	/** Whether a class overrides {@code toString()}, looked up once per class. */
+	private static final ClassValue<Boolean> DESCRIBES_ITSELF = new ClassValue<>() {
+
+		@Override
+		protected Boolean computeValue(Class<?> type) {
+			Method toString = ReflectionUtils.findMethod(type, "toString");
+			return toString != null && toString.getDeclaringClass() != Object.class;
+		}
+
+	};
+
 	private static String describe(Object key) {
-		Method toString = ReflectionUtils.findMethod(key.getClass(), "toString");
-		if (toString == null || toString.getDeclaringClass() == Object.class) {
+		if (!DESCRIBES_ITSELF.get(key.getClass())) {
 			throw new IllegalStateException("Cannot use " + key.getClass().getName()
 					+ " as a cache key: it does not override toString(); use a key that does, or a KeyGenerator");
 		}

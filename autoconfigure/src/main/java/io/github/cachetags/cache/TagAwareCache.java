@@ -189,9 +189,12 @@ public class TagAwareCache implements Cache {
 	 * that other instances wait on (polling the entry) for at most the lease time before loading themselves. A
 	 * loader exception reaches every waiter in this instance, and nothing is cached.
 	 */
-	@SuppressWarnings("unchecked")
 	public <T> @Nullable T get(Object key, Callable<T> valueLoader, EntryTags tags) {
-		Target target = target(key);
+		return get(target(key), key, valueLoader, tags);
+	}
+
+	@SuppressWarnings("unchecked")
+	<T> @Nullable T get(Target target, Object key, Callable<T> valueLoader, EntryTags tags) {
 		ValueWrapper near = nearHit(target, key, valueLoader, tags);
 		if (near != null) {
 			return (T) near.get();

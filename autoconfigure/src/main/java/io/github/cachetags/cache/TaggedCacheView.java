@@ -96,9 +96,10 @@ public final class TaggedCacheView implements Cache {
 
 	@Override
 	public <T> @Nullable T get(Object key, Callable<T> valueLoader) {
-		T value = this.cache.get(key, valueLoader, this.tags);
+		TagAwareCache.Target target = this.cache.target(key, this.tenant);
+		T value = this.cache.get(target, key, valueLoader, this.tags);
 		if (mistyped(key, value)) {
-			return this.cache.get(key, valueLoader, this.tags);
+			return this.cache.get(target, key, valueLoader, this.tags);
 		}
 		return value;
 	}

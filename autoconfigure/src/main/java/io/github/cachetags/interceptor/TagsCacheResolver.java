@@ -44,6 +44,9 @@ public class TagsCacheResolver implements CacheResolver {
 
 	private final Map<MethodClassKey, Optional<String[]>> expressions = new ConcurrentHashMap<>();
 
+	/** The declared value type of each cached method, worked out once. */
+	private final Map<Method, Optional<Class<?>>> declaredTypes = new ConcurrentHashMap<>();
+
 	public TagsCacheResolver(CacheManager cacheManager, TagExpressionEvaluator evaluator) {
 		this(cacheManager, evaluator, TransactionDeferral.INSTANCE);
 	}
@@ -70,7 +73,9 @@ public class TagsCacheResolver implements CacheResolver {
 				EntryTags tags = writes ? entryTags(context, names, replacing ? tagAware.loadStartsNow() : Map.of())
 						: EntryTags.NONE;
 				caches.add(new TaggedCacheView(tagAware, tags, replacing, this.deferral,
-						declaredType(context.getMethod())));
+						this.declaredTypes
+							.computeIfAbsent(context.getMethod(), (method) -> Optional.ofNullable(declaredType(method)))
+							.orElse(null)));
 			}
 			else {
 				caches.add(cache);

@@ -153,10 +153,11 @@ public final class Plot {
 		// a logarithmic axis: near-cache hits are tens of times faster than Redis hits, and a ratio of 0.5 and one
 		// of 2 are the same distance from 1
 		double min = 0.1;
-		double max = 3.0;
+		double widest = 3.0;
 		for (Ratio r : ratios) {
-			max = Math.max(max, Math.max(r.speed() + r.speedError(), r.speedTarget()) * 1.5);
+			widest = Math.max(widest, Math.max(r.speed() + r.speedError(), r.speedTarget()) * 1.5);
 		}
+		double max = widest;
 		double logMin = Math.log10(min);
 		double logSpan = Math.log10(max) - logMin;
 		int plotWidth = width - left - right;
