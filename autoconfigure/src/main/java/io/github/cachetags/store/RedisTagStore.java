@@ -167,11 +167,11 @@ public class RedisTagStore {
 			this.replication.refreshIfDue(connection);
 			byte[] primaryOnly = this.replication.readsNeedPrimary() ? ONE : ZERO;
 			return (leaseToken != null)
-					? GET.run(connection, ReturnType.MULTI, 1, namespace.entryKey(userKey), namespace.bytes(),
-							this.fenceBytes, primaryOnly, tagsWanted, ascii(leaseToken),
+					? GET.run(connection, ReturnType.MULTI, 2, namespace.entryKey(userKey), namespace.stampKey(),
+							namespace.bytes(), this.fenceBytes, primaryOnly, tagsWanted, ascii(leaseToken),
 							ascii(Math.max(1, leaseTime.toMillis())), Namespace.bytes(userKey))
-					: GET.run(connection, ReturnType.MULTI, 1, namespace.entryKey(userKey), namespace.bytes(),
-							this.fenceBytes, primaryOnly, tagsWanted);
+					: GET.run(connection, ReturnType.MULTI, 2, namespace.entryKey(userKey), namespace.stampKey(),
+							namespace.bytes(), this.fenceBytes, primaryOnly, tagsWanted);
 		});
 		if (asLong(reply.get(0)) == 2) {
 			throw notPrimary();
@@ -220,8 +220,8 @@ public class RedisTagStore {
 	public RefreshDecision tryRefresh(Namespace namespace, String userKey, String leaseToken, Duration leaseTime,
 			Duration refreshWithin) {
 		long sent = System.nanoTime();
-		List<Object> reply = execute((connection) -> REFRESH.run(connection, ReturnType.MULTI, 2,
-				namespace.entryKey(userKey), namespace.leaseKey(userKey), ascii(leaseToken),
+		List<Object> reply = execute((connection) -> REFRESH.run(connection, ReturnType.MULTI, 3,
+				namespace.entryKey(userKey), namespace.leaseKey(userKey), namespace.stampKey(), ascii(leaseToken),
 				ascii(Math.max(1, leaseTime.toMillis())), ascii(refreshWithin.toMillis()), namespace.bytes(),
 				this.fenceBytes));
 		return switch ((int) asLong(reply.get(0))) {
@@ -264,31 +264,33 @@ public class RedisTagStore {
 	 */
 	public StoreResult store(Namespace namespace, String userKey, byte[] value, Duration ttl, LoadStart start,
 			long loadMillis, List<String> tags, String mode) {
-		byte[][] keysAndArgs = new byte[15 + tags.size()][];
+		// two keys, then ARGV[1..]: ARGV[k] is keysAndArgs[k + 1]
+		byte[][] keysAndArgs = new byte[16 + tags.size()][];
 		keysAndArgs[0] = namespace.entryKey(userKey);
-		keysAndArgs[1] = namespace.bytes();
-		keysAndArgs[2] = Namespace.bytes(userKey);
-		keysAndArgs[3] = value;
-		keysAndArgs[4] = ascii(Math.max(1, ttl.toMillis()));
-		keysAndArgs[5] = ascii(start.stamp());
-		keysAndArgs[6] = ascii(start.redisMicros());
-		keysAndArgs[7] = ascii(this.guardMillis);
-		keysAndArgs[8] = this.fenceBytes;
-		keysAndArgs[9] = ascii(randomToken());
-		keysAndArgs[10] = ascii(PRUNE_PER_WRITE);
-		keysAndArgs[11] = ascii(mode);
-		keysAndArgs[12] = ascii(Math.max(0, loadMillis));
-		keysAndArgs[13] = this.channel;
-		keysAndArgs[14] = Namespace.bytes(CACHE_TAG);
+		keysAndArgs[1] = namespace.stampKey();
+		keysAndArgs[2] = namespace.bytes();
+		keysAndArgs[3] = Namespace.bytes(userKey);
+		keysAndArgs[4] = value;
+		keysAndArgs[5] = ascii(Math.max(1, ttl.toMillis()));
+		keysAndArgs[6] = ascii(start.stamp());
+		keysAndArgs[7] = ascii(start.redisMicros());
+		keysAndArgs[8] = ascii(this.guardMillis);
+		keysAndArgs[9] = this.fenceBytes;
+		keysAndArgs[10] = ascii(randomToken());
+		keysAndArgs[11] = ascii(PRUNE_PER_WRITE);
+		keysAndArgs[12] = ascii(mode);
+		keysAndArgs[13] = ascii(Math.max(0, loadMillis));
+		keysAndArgs[14] = this.channel;
+		keysAndArgs[15] = Namespace.bytes(CACHE_TAG);
 		for (int i = 0; i < tags.size(); i++) {
-			keysAndArgs[15 + i] = Namespace.bytes(tags.get(i));
+			keysAndArgs[16 + i] = Namespace.bytes(tags.get(i));
 		}
 		boolean replacing = REPLACE.equals(mode);
 		Long stored = execute((connection) -> {
 			if (!replacing) {
-				return PUT.run(connection, ReturnType.INTEGER, 1, keysAndArgs);
+				return PUT.run(connection, ReturnType.INTEGER, 2, keysAndArgs);
 			}
-			List<Object> reply = PUT.run(connection, ReturnType.MULTI, 1, keysAndArgs);
+			List<Object> reply = PUT.run(connection, ReturnType.MULTI, 2, keysAndArgs);
 			if (this.replication.await(connection)) {
 				byte[] held = connection.hashCommands().hGet(namespace.stampKey(), (byte[]) reply.get(1));
 				Replication.verify(held != null && asString(held).equals(asString(reply.get(2))));
@@ -332,8 +334,8 @@ public class RedisTagStore {
 	 */
 	public boolean evict(Namespace namespace, String userKey) {
 		List<Object> reply = execute((connection) -> {
-			List<Object> result = EVICT.run(connection, ReturnType.MULTI, 1, namespace.entryKey(userKey),
-					namespace.bytes(), Namespace.bytes(userKey), ascii(randomToken()), this.fenceBytes, this.channel);
+			List<Object> result = EVICT.run(connection, ReturnType.MULTI, 2, namespace.entryKey(userKey),
+					namespace.stampKey(), namespace.bytes(), Namespace.bytes(userKey), ascii(randomToken()), this.fenceBytes, this.channel);
 			if (this.replication.await(connection)) {
 				byte[] held = connection.hashCommands().hGet(namespace.stampKey(), (byte[]) result.get(1));
 				Replication.verify(held != null && asString(held).equals(asString(result.get(2))));
@@ -384,8 +386,8 @@ public class RedisTagStore {
 				String token = randomToken();
 				byte[] drainKey = shard.drainKey(token);
 				try {
-					List<Object> reply = PURGE.run(connection, ReturnType.MULTI, 3, shard.markKey(tag),
-							shard.indexKey(tag), drainKey, shard.bytes(), ascii(token), this.fenceBytes,
+					List<Object> reply = PURGE.run(connection, ReturnType.MULTI, 4, shard.markKey(tag),
+							shard.indexKey(tag), drainKey, shard.stampKey(), shard.bytes(), ascii(token), this.fenceBytes,
 							Namespace.bytes(tag), this.channel);
 					marks[i] = (byte[]) reply.get(0);
 					if (asLong(reply.get(1)) == 1) {

@@ -1,5 +1,6 @@
 -- Removes one entry and moves its key bucket, so that a load begun before now cannot store it again.
 -- KEYS[1]  entry key
+-- KEYS[2]  the shard's stamp key (namespace .. 'q'), declared for a cluster migrating the slot (see get.lua)
 -- ARGV[1]  namespace
 -- ARGV[2]  user key
 -- ARGV[3]  random token, part of a shard stamp key this call creates

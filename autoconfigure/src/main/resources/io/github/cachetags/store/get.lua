@@ -1,5 +1,7 @@
 -- Reads one entry and checks every tag mark it was stored under, in one call.
 -- KEYS[1]  entry key
+-- KEYS[2]  the shard's stamp key (namespace .. 'q'), declared so that a cluster migrating the slot answers
+--          TRYAGAIN or ASK instead of running the script on a node that holds only some of the shard's keys
 -- ARGV[1]  namespace: the prefix shared by the entry's marks (same hash slot as KEYS[1])
 -- ARGV[2]  lifetime in milliseconds of a shard stamp key this call creates (see stamps.lua)
 -- ARGV[3]  '1' where replicas exist: answer only as a primary (a demoted primary's data may lag), and put the

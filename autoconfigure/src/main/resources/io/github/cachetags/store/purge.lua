@@ -3,6 +3,7 @@
 -- KEYS[1]  mark key
 -- KEYS[2]  index key
 -- KEYS[3]  drain key: the new name of the index (same hash slot)
+-- KEYS[4]  the shard's stamp key (namespace .. 'q'), declared for a cluster migrating the slot (see get.lua)
 -- ARGV[1]  namespace
 -- ARGV[2]  random part of the new mark
 -- ARGV[3]  fence lifetime in milliseconds: the mark and the shard stamp live at least this long, so loads begun

@@ -1,6 +1,7 @@
 -- Stores one entry under its tags' current marks, unless an invalidation it could have missed happened after
 -- its load began (the stale-set race).
 -- KEYS[1]  entry key
+-- KEYS[2]  the shard's stamp key (namespace .. 'q'), declared for a cluster migrating the slot (see get.lua)
 -- ARGV[1]  namespace (marks, indexes and the shard stamp share the entry's hash slot)
 -- ARGV[2]  user key (index member; entry key = namespace .. 'e:' .. user key)
 -- ARGV[3]  serialized value (empty = cached null)

@@ -1,6 +1,7 @@
 -- Decides whether the caller refreshes an entry ahead of its expiry, and if so gives it the key's load lease.
 -- KEYS[1]  entry key
 -- KEYS[2]  lease key (same hash slot)
+-- KEYS[3]  the shard's stamp key (namespace .. 'q'), declared for a cluster migrating the slot (see get.lua)
 -- ARGV[1]  the caller's lease token
 -- ARGV[2]  lease lifetime in milliseconds
 -- ARGV[3]  refresh only if the entry lives at most this many more milliseconds

@@ -21,7 +21,6 @@ import io.github.cachetags.test.SlotMigration;
 import io.github.cachetags.test.SlotMigration.BusyKeys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -142,9 +141,6 @@ class SlotMigrationIT {
 	}
 
 	@Test
-	@Disabled("Defect: the importing master's stamp key, which holds the put's fence, is overwritten by the source's"
-			+ " older one, and the load is stored after the put returned. The scripts create the stamp key on the"
-			+ " importing master because they do not declare it (docs/operations.md, Redis Cluster)")
 	void aLoadBegunBeforeAPutRunOnTheImportingMasterIsNotStoredWhenTheMigrationReplacesKeys() throws Exception {
 		aLoadBegunBeforeAPutRunOnTheImportingMasterIsNotStored(BusyKeys.REPLACE_ON_TARGET);
 	}
@@ -152,7 +148,10 @@ class SlotMigrationIT {
 	/**
 	 * A load reads its start (a miss) on the source before the migration; during the migration a
 	 * {@code @CachePut} of the same key runs on the importing master, since the key has no entry on the source;
-	 * then the migration ends and the load finishes. The put returned first, so the load must not be stored.
+	 * then the migration ends and the load finishes. The put returned first, so the load must not be stored. The
+	 * put's script declares the shard's stamp key, which is still on the source: Redis answers {@code TRYAGAIN},
+	 * the put removes the key instead (queued until the slot has moved), and no key ends up on both masters,
+	 * whichever way the migration settles them.
 	 */
 	private void aLoadBegunBeforeAPutRunOnTheImportingMasterIsNotStored(BusyKeys busyKeys) throws Exception {
 		String prefix = CacheTagsContexts.uniquePrefix();
@@ -175,8 +174,9 @@ class SlotMigrationIT {
 			ledger.gate().resume();
 
 			assertThat(load.get(10, TimeUnit.SECONDS).version()).as("the load read the old row").isEqualTo(1);
-			assertThat(migration.busyKeys()).as("the stamp key, made again on the importing master by the put")
-				.containsExactly(namespace + "q");
+			assertThat(migration.busyKeys())
+				.as("keys on both masters: a script declares the stamp key, so it never runs on a half-moved shard")
+				.isEmpty();
 			assertThat(ledger.row(1).version()).as("the put's value, or a miss; never the older load's")
 				.isEqualTo(2);
 		});
