@@ -55,7 +55,9 @@ public final class NearCoherence implements Invalidations.Local, AutoCloseable {
 
 	private volatile boolean trusted;
 
-	private @Nullable RedisConnection subscription;
+	private volatile @Nullable RedisConnection subscription;
+
+	private volatile boolean closed;
 
 	/**
 	 * @param store the Redis protocol
@@ -214,6 +216,11 @@ public final class NearCoherence implements Invalidations.Local, AutoCloseable {
 			distrust();
 			closeSubscription();
 			this.subscription = this.store.subscribe(this::onMessage);
+			if (this.closed) {
+				// closed while subscribing: do not leave the connection open
+				closeSubscription();
+				return;
+			}
 		}
 		else if (this.probesReceived.get() < this.probesSent.get()) {
 			if (this.trusted) {
@@ -267,6 +274,7 @@ public final class NearCoherence implements Invalidations.Local, AutoCloseable {
 
 	@Override
 	public void close() {
+		this.closed = true;
 		this.checks.shutdownNow();
 		closeSubscription();
 	}
