@@ -24,7 +24,29 @@ final class CacheKeys {
 
 	static String toUserKey(Object key) {
 		String text = (key instanceof String string) ? string : describe(key);
-		return (text.length() <= MAX_PLAIN_LENGTH) ? text : "#" + sha256(text);
+		boolean encodable = encodable(text);
+		if (text.length() <= MAX_PLAIN_LENGTH && encodable) {
+			return text;
+		}
+		// UTF-16 keeps every char of a key UTF-8 would mangle, so two such keys do not share a hash
+		return "#" + sha256(text.getBytes(encodable ? StandardCharsets.UTF_8 : StandardCharsets.UTF_16BE));
+	}
+
+	/**
+	 * Whether a key survives UTF-8 unchanged: a key with an unpaired surrogate does not, and two such keys could
+	 * name one Redis entry, so it is hashed instead.
+	 */
+	private static boolean encodable(String text) {
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+				i++;
+			}
+			else if (Character.isSurrogate(c)) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/** Whether a class overrides {@code toString()}, looked up once per class. */
@@ -46,10 +68,10 @@ final class CacheKeys {
 		return key.toString();
 	}
 
-	private static String sha256(String text) {
+	private static String sha256(byte[] text) {
 		try {
 			return HexFormat.of()
-				.formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+				.formatHex(MessageDigest.getInstance("SHA-256").digest(text));
 		}
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);

@@ -207,6 +207,8 @@ public final class Invalidations {
 	void evictLater(String cacheName, String tenant, Namespace namespace, String userKey) {
 		this.local.evicted(namespace, userKey);
 		enqueue(new PendingEvict(cacheName, tenant, namespace, userKey));
+		// again once queued: a read that sent the queue meanwhile may have filed the old value near
+		this.local.evicted(namespace, userKey);
 	}
 
 	/**

@@ -9,6 +9,7 @@ import java.util.function.LongSupplier;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.github.cachetags.cache.TagAwareCache.Target;
 import org.jspecify.annotations.Nullable;
 
@@ -54,6 +55,11 @@ final class NearCache {
 			.maximumSize(settings.maximumSize())
 			.expireAfter(new UntilInvalid())
 			.ticker(ticker::getAsLong)
+			.removalListener((Target key, NearShard.@Nullable Entry entry, RemovalCause cause) -> {
+				if (entry != null) {
+					entry.shard().entryRemoved();
+				}
+			})
 			.recordStats()
 			.build();
 		this.statistics = new NearStatistics(this.entries::estimatedSize,
@@ -95,8 +101,18 @@ final class NearCache {
 	 * Where the key's shard stands before a Redis call is sent; pass it to {@link #fill}.
 	 */
 	Ticket ticket(Target target) {
+		long sent = this.ticker.getAsLong();
+		if (!this.coherence.trusted()) {
+			return new Ticket(null, 0, sent);
+		}
 		NearShard shard = shard(target);
-		return new Ticket(shard, shard.changes(), this.ticker.getAsLong());
+		// where the shard stands in the sequence is known before the read is sent: an invalidation after that is
+		// either in a message or noticed by a check
+		if (!this.coherence.track(shard)) {
+			return new Ticket(null, 0, sent);
+		}
+		shard.used(System.nanoTime());
+		return new Ticket(shard, shard.changes(), sent);
 	}
 
 	/**
@@ -117,7 +133,7 @@ final class NearCache {
 			return;
 		}
 		NearShard shard = ticket.shard();
-		if (!this.coherence.trusted() || !this.coherence.track(shard)) {
+		if (shard == null || !this.coherence.trusted() || !shard.tracked()) {
 			this.statistics.refusedFill();
 			return;
 		}
@@ -133,11 +149,19 @@ final class NearCache {
 		}
 		NearShard.Entry entry = new NearShard.Entry(shard, value, clears, generations, seen, expiresAt, validUntil,
 				loadMillis);
-		this.entries.put(target, entry);
-		shard.filled(System.nanoTime());
-		if (shard.changes() != ticket.changes()) {
-			// an invalidation arrived while the entry was filed: it may have missed it
-			this.entries.asMap().remove(target, entry);
+		// checked and filed in one step: an invalidation of the key that returns after this never finds it missing
+		// and then sees it appear, and one that came first refuses it
+		boolean[] filed = new boolean[1];
+		this.entries.asMap().compute(target, (key, old) -> {
+			if (shard.changes() != ticket.changes() || shard.released()) {
+				return old;
+			}
+			filed[0] = true;
+			shard.entryAdded();
+			return entry;
+		});
+		shard.used(System.nanoTime());
+		if (!filed[0]) {
 			this.statistics.refusedFill();
 		}
 	}
@@ -146,7 +170,7 @@ final class NearCache {
 	 * Drops a key's near entry on behalf of this instance (a put or an eviction it makes).
 	 */
 	void invalidate(Target target) {
-		shard(target).invalidateKey(target.userKey());
+		this.coherence.evicted(target.namespace(), target.userKey());
 	}
 
 	void remove(Target target) {
@@ -182,7 +206,7 @@ final class NearCache {
 	/**
 	 * Where a shard stood, and when, before a Redis call whose answer may be kept.
 	 */
-	record Ticket(NearShard shard, long changes, long sentNanos) {
+	record Ticket(@Nullable NearShard shard, long changes, long sentNanos) {
 	}
 
 	/** Each entry expires when its fill said. */

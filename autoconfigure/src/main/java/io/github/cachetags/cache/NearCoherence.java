@@ -55,6 +55,9 @@ public final class NearCoherence implements Invalidations.Local, AutoCloseable {
 
 	private volatile boolean trusted;
 
+	/** Until when the last probe that came back vouches for the subscription. */
+	private volatile long trustedUntilNanos;
+
 	private volatile @Nullable RedisConnection subscription;
 
 	private volatile boolean closed;
@@ -92,9 +95,13 @@ public final class NearCoherence implements Invalidations.Local, AutoCloseable {
 		return this.shards.size();
 	}
 
-	/** Whether the subscription is known to deliver: near caches are used only then. */
+	/**
+	 * Whether the subscription is known to deliver: a probe came back within the last two and a half check
+	 * intervals. Near caches are used only then; when probes stop coming back (a dead subscription, or a check
+	 * stuck on a Redis that does not answer), trust lapses on its own within that time.
+	 */
 	public boolean trusted() {
-		return this.trusted;
+		return this.trusted && System.nanoTime() - this.trustedUntilNanos < 0;
 	}
 
 	NearShard shard(Namespace namespace, String cacheName, String tenant, NearCache cache) {
@@ -117,7 +124,7 @@ public final class NearCoherence implements Invalidations.Local, AutoCloseable {
 		}
 		try {
 			RedisTagStore.Sequence current = this.store.sequence(shard.namespace);
-			shard.track(current.epoch(), current.sequence());
+			shard.track(current.epoch(), current.sequence(), current.invalidations());
 			return true;
 		}
 		catch (RuntimeException ex) {
@@ -147,22 +154,23 @@ public final class NearCoherence implements Invalidations.Local, AutoCloseable {
 	 * Applies one message of the channel.
 	 */
 	void onMessage(byte[] body) {
-		String text = new String(body, StandardCharsets.UTF_8);
 		try {
-			if (text.startsWith("h\n")) {
-				onProbe(text);
+			if (body.length > 1 && body[0] == 'h' && body[1] == '\n') {
+				onProbe(new String(body, StandardCharsets.UTF_8));
 				return;
 			}
-			int kindEnd = text.indexOf('\n');
-			int epochEnd = text.indexOf('\n', kindEnd + 1);
-			int sequenceEnd = text.indexOf('\n', epochEnd + 1);
-			int lengthEnd = text.indexOf('\n', sequenceEnd + 1);
-			String kind = text.substring(0, kindEnd);
-			String epoch = text.substring(kindEnd + 1, epochEnd);
-			long sequence = Long.parseLong(text.substring(epochEnd + 1, sequenceEnd));
-			int namespaceLength = Integer.parseInt(text.substring(sequenceEnd + 1, lengthEnd));
-			String namespace = text.substring(lengthEnd + 1, lengthEnd + 1 + namespaceLength);
-			String argument = text.substring(lengthEnd + 1 + namespaceLength);
+			// the header is ASCII; the namespace's length is in bytes, as Lua counts it
+			int kindEnd = indexOf(body, 0);
+			int epochEnd = indexOf(body, kindEnd + 1);
+			int sequenceEnd = indexOf(body, epochEnd + 1);
+			int lengthEnd = indexOf(body, sequenceEnd + 1);
+			String kind = ascii(body, 0, kindEnd);
+			String epoch = ascii(body, kindEnd + 1, epochEnd);
+			long sequence = Long.parseLong(ascii(body, epochEnd + 1, sequenceEnd));
+			int namespaceLength = Integer.parseInt(ascii(body, sequenceEnd + 1, lengthEnd));
+			String namespace = new String(body, lengthEnd + 1, namespaceLength, StandardCharsets.UTF_8);
+			int argumentStart = lengthEnd + 1 + namespaceLength;
+			String argument = new String(body, argumentStart, body.length - argumentStart, StandardCharsets.UTF_8);
 			NearShard shard = this.shards.get(namespace);
 			if (shard == null) {
 				return;
@@ -183,15 +191,34 @@ public final class NearCoherence implements Invalidations.Local, AutoCloseable {
 		}
 	}
 
-	private void onProbe(String text) {
+	private static int indexOf(byte[] body, int from) {
+		for (int i = from; i < body.length; i++) {
+			if (body[i] == '\n') {
+				return i;
+			}
+		}
+		throw new IllegalArgumentException("A near-cache message without its header");
+	}
+
+	private static String ascii(byte[] body, int from, int to) {
+		return new String(body, from, to - from, StandardCharsets.US_ASCII);
+	}
+
+	private synchronized void onProbe(String text) {
 		String[] parts = text.split("\n", 3);
 		if (parts.length == 3 && parts[1].equals(this.instance)) {
 			long number = Long.parseLong(parts[2]);
 			this.probesReceived.accumulateAndGet(number, Math::max);
-			if (!this.trusted && number == this.probesSent.get()) {
-				logger.info("Near caches are in use: invalidations from Redis arrive");
-				this.trusted = true;
+			if (number != this.probesSent.get()) {
+				return;
 			}
+			if (!trusted()) {
+				// whatever was filed before trust lapsed may have missed messages meanwhile
+				distrust();
+				logger.info("Near caches are in use: invalidations from Redis arrive");
+			}
+			this.trustedUntilNanos = System.nanoTime() + this.checkInterval.toNanos() * 5 / 2;
+			this.trusted = true;
 		}
 	}
 
@@ -212,7 +239,14 @@ public final class NearCoherence implements Invalidations.Local, AutoCloseable {
 	 * previous check is missing, and a new probe is sent.
 	 */
 	void check() {
-		if (this.subscription == null || !this.subscription.isSubscribed()) {
+		letIdleShardsGo();
+		boolean probeMissed = this.subscription != null && this.probesReceived.get() < this.probesSent.get();
+		if (probeMissed && this.trusted) {
+			logger.warn("Near-cache invalidations stopped arriving; near caches are not used until they do");
+		}
+		if (this.subscription == null || !this.subscription.isSubscribed() || probeMissed) {
+			// a subscription that stopped delivering may still say it is subscribed (a half-open connection): make
+			// a new one
 			distrust();
 			closeSubscription();
 			this.subscription = this.store.subscribe(this::onMessage);
@@ -222,30 +256,34 @@ public final class NearCoherence implements Invalidations.Local, AutoCloseable {
 				return;
 			}
 		}
-		else if (this.probesReceived.get() < this.probesSent.get()) {
-			if (this.trusted) {
-				logger.warn("Near-cache invalidations stopped arriving; near caches are not used until they do");
-			}
-			distrust();
-		}
-		if (this.trusted) {
-			long now = System.nanoTime();
+		// the probe first, so that probes go out every interval however long the shards take to check
+		long probe = this.probesSent.incrementAndGet();
+		this.store.publish(("h\n" + this.instance + "\n" + probe).getBytes(StandardCharsets.UTF_8));
+		if (trusted()) {
 			for (NearShard shard : this.shards.values()) {
-				if (shard.idleSince(now, shard.cache.longestLife().toNanos())) {
-					// no entry of it can be alive: stop following it (a shard of a tenant gone quiet costs nothing)
-					this.shards.remove(shard.namespace.value(), shard);
-					shard.reset();
-				}
-				else if (shard.tracked()) {
-					RedisTagStore.Sequence current = this.store.sequence(shard.namespace);
-					if (shard.check(current.epoch(), current.sequence())) {
+				if (shard.tracked()) {
+					long followed = shard.followed();
+					if (shard.check(followed, this.store.sequence(shard.namespace))) {
 						shard.cache.gap();
 					}
 				}
 			}
 		}
-		long probe = this.probesSent.incrementAndGet();
-		this.store.publish(("h\n" + this.instance + "\n" + probe).getBytes(StandardCharsets.UTF_8));
+	}
+
+	/**
+	 * Lets go of the shards no near entry of which is held (or can still be alive): they cost no check and no
+	 * memory, whether or not the subscription works.
+	 */
+	private void letIdleShardsGo() {
+		long now = System.nanoTime();
+		long quiet = this.checkInterval.toNanos();
+		for (NearShard shard : this.shards.values()) {
+			if (shard.idleSince(now, quiet, shard.cache.longestLife().toNanos())) {
+				shard.release();
+				this.shards.remove(shard.namespace.value(), shard);
+			}
+		}
 	}
 
 	/** Drops every near entry, forgets every shard's place in the sequence, and keeps nothing until trusted. */

@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.cachetags.cache.TagAwareCache.Target;
+import io.github.cachetags.store.RedisTagStore;
 import io.github.cachetags.store.Namespace;
 
 /**
@@ -45,7 +46,15 @@ final class NearShard {
 
 	private long checkedSequence = -1;
 
-	private volatile long lastFillNanos = System.nanoTime();
+	private long checkedInvalidations;
+
+	private volatile long lastUsedNanos = System.nanoTime();
+
+	/** Entries of this shard in the near cache now. */
+	private final AtomicLong live = new AtomicLong();
+
+	/** Let go: no invalidation reaches it any more, so nothing may be filed in it. */
+	private volatile boolean released;
 
 	NearShard(Namespace namespace, String cacheName, String tenant, NearCache cache) {
 		this.namespace = namespace;
@@ -54,14 +63,36 @@ final class NearShard {
 		this.cache = cache;
 	}
 
-	/** Notes that an entry was filed now. */
-	void filled(long nanos) {
-		this.lastFillNanos = nanos;
+	/** Notes that a read or a fill used the shard now. */
+	void used(long nanos) {
+		this.lastUsedNanos = nanos;
 	}
 
-	/** Whether every entry filed in this shard has expired by now. */
-	boolean idleSince(long nanos, long longestLifeNanos) {
-		return nanos - this.lastFillNanos > longestLifeNanos;
+	void entryAdded() {
+		this.live.incrementAndGet();
+	}
+
+	void entryRemoved() {
+		this.live.decrementAndGet();
+	}
+
+	/**
+	 * Whether the shard may be let go: no entry of it is held and it was not used for {@code quietNanos}, or
+	 * nothing used it for longer than any entry lives.
+	 */
+	boolean idleSince(long nanos, long quietNanos, long longestLifeNanos) {
+		long idle = nanos - this.lastUsedNanos;
+		return (this.live.get() <= 0 && idle > quietNanos) || idle > longestLifeNanos;
+	}
+
+	/** Lets the shard go: its entries are invalid, and nothing is filed in it any more. */
+	void release() {
+		this.released = true;
+		reset();
+	}
+
+	boolean released() {
+		return this.released;
 	}
 
 	/** A fill may keep a value read from Redis only if this has not moved since before the read was sent. */
@@ -118,13 +149,14 @@ final class NearShard {
 	}
 
 	/** Starts following the sequence from where Redis says it stands. */
-	synchronized void track(String currentEpoch, long currentSequence) {
+	synchronized void track(String currentEpoch, long currentSequence, long currentInvalidations) {
 		if (!this.tracked) {
 			this.tracked = true;
 			this.epoch = currentEpoch;
 			this.sequence = currentSequence;
 			this.checkedEpoch = currentEpoch;
 			this.checkedSequence = currentSequence;
+			this.checkedInvalidations = currentInvalidations;
 		}
 	}
 
@@ -153,23 +185,35 @@ final class NearShard {
 
 	/**
 	 * Compares the sequence with Redis: every message announced before the previous check should have arrived by
-	 * now, and the epoch should be the one followed.
+	 * now; the epoch should be the one followed; the sequence should not have gone back (Redis restored from an
+	 * older snapshot, or a failover that lost writes); and the invalidation counter should not have moved more than
+	 * the sequence (an invalidation made without an announcement, by an instance of an earlier release).
+	 * @param followedBefore the sequence this shard had followed before Redis was asked
 	 * @return whether messages were lost (the shard's entries were then invalidated)
 	 */
-	synchronized boolean check(String currentEpoch, long currentSequence) {
+	synchronized boolean check(long followedBefore, RedisTagStore.Sequence current) {
 		if (!this.tracked) {
 			return false;
 		}
-		boolean lost = !currentEpoch.equals(this.epoch)
-				|| (this.checkedEpoch.equals(this.epoch) && this.sequence < this.checkedSequence);
+		boolean sameEpoch = current.epoch().equals(this.epoch);
+		boolean lost = !sameEpoch || (this.checkedEpoch.equals(this.epoch) && this.sequence < this.checkedSequence)
+				|| current.sequence() < followedBefore
+				|| (this.checkedEpoch.equals(current.epoch()) && current.invalidations()
+						- this.checkedInvalidations > current.sequence() - this.checkedSequence);
 		if (lost) {
 			invalidateAll();
-			this.epoch = currentEpoch;
-			this.sequence = currentSequence;
+			this.epoch = current.epoch();
+			this.sequence = current.sequence();
 		}
-		this.checkedEpoch = currentEpoch;
-		this.checkedSequence = currentSequence;
+		this.checkedEpoch = current.epoch();
+		this.checkedSequence = current.sequence();
+		this.checkedInvalidations = current.invalidations();
 		return lost;
+	}
+
+	/** The last sequence number followed. */
+	synchronized long followed() {
+		return this.sequence;
 	}
 
 	/**

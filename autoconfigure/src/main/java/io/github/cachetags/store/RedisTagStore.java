@@ -107,6 +107,8 @@ public class RedisTagStore {
 
 	private static final byte[] S_FIELD = { 's' };
 
+	private static final byte[] N_FIELD = { 'n' };
+
 	private final int purgeBatchSize;
 
 	/**
@@ -512,8 +514,11 @@ public class RedisTagStore {
 	 *
 	 * @param epoch the shard's epoch, {@code ""} if it has no stamp key
 	 * @param sequence how many invalidations it announced in that epoch
+	 * @param invalidations the shard's invalidation counter ({@code n}): every invalidation raises it by one and
+	 * announces itself, so when it moved by more than {@code sequence}, some invalidation was not announced (made
+	 * by an instance of an earlier release)
 	 */
-	public record Sequence(String epoch, long sequence) {
+	public record Sequence(String epoch, long sequence, long invalidations) {
 	}
 
 	/**
@@ -521,12 +526,14 @@ public class RedisTagStore {
 	 */
 	public Sequence sequence(Namespace namespace) {
 		List<byte[]> fields = execute((connection) -> connection.hashCommands()
-			.hMGet(namespace.stampKey(), E_FIELD, S_FIELD));
+			.hMGet(namespace.stampKey(), E_FIELD, S_FIELD, N_FIELD));
 		if (fields == null || fields.get(0) == null) {
-			return new Sequence("", 0);
+			return new Sequence("", 0, 0);
 		}
 		byte[] sequence = fields.get(1);
-		return new Sequence(asString(fields.get(0)), (sequence != null) ? asLong(sequence) : 0);
+		byte[] invalidations = fields.get(2);
+		return new Sequence(asString(fields.get(0)), (sequence != null) ? asLong(sequence) : 0,
+				(invalidations != null) ? asLong(invalidations) : 0);
 	}
 
 	/**

@@ -149,7 +149,12 @@ end
 local replaced = redis.call('UNLINK', KEYS[1]) == 1
 redis.call('HSET', KEYS[1], 'v', ARGV[3], 'm', table.concat(stamped), 'd', ARGV[12])
 redis.call('PEXPIRE', KEYS[1], ttl)
-if replacing or replaced then
+if replacing then
+  announce(ARGV[13], ns, epoch, 'K', member)
+elseif replaced or ifAbsent then
+  -- a value other than a load replaced what near caches may hold (a refresh, a put-if-absent after Redis evicted
+  -- the entry); n moves with every announcement, so near caches can tell an unannounced invalidation by n
+  redis.call('HINCRBY', ns .. 'q', 'n', 1)
   announce(ARGV[13], ns, epoch, 'K', member)
 end
 if replacing then

@@ -86,7 +86,9 @@ local function isAfter(text, epoch, startN)
 end
 
 -- Tells near caches of an invalidation: publishes it on the channel (none if '') numbered in the shard's
--- sequence s (the stamp key's field), so a subscriber sees a gap when a message is lost.
+-- sequence s (the stamp key's field), so a subscriber sees a gap when a message is lost. A server that does not let
+-- this user publish (an ACL without the channel) does not fail the invalidation: near caches then notice the
+-- missing message by the sequence.
 -- Message: kind ('K' a key, 'T' a tag, '' tag = the whole shard), epoch, sequence, the namespace's length, then
 -- the namespace followed by the key or tag, one field per line except the last.
 local function announce(channel, ns, epoch, kind, arg)
@@ -94,5 +96,5 @@ local function announce(channel, ns, epoch, kind, arg)
     return
   end
   local s = redis.call('HINCRBY', ns .. 'q', 's', 1)
-  redis.call('PUBLISH', channel, kind .. '\n' .. epoch .. '\n' .. s .. '\n' .. #ns .. '\n' .. ns .. arg)
+  redis.pcall('PUBLISH', channel, kind .. '\n' .. epoch .. '\n' .. s .. '\n' .. #ns .. '\n' .. ns .. arg)
 end

@@ -46,12 +46,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 /**
- * Review of the near cache (commits 8909e06..b1a59a9): interleavings in which invariant 14 (and 1, 8, 10) does
- * not hold. Each test states the interleaving it forces; hooks in a {@link RedisTagStore} subclass, or the
- * package-private seams of the near cache, put the steps in the order that breaks it, against a real redis-server.
- * Every test here is expected to FAIL on b1a59a9.
+ * Interleavings and setups that could make a near cache serve a value it must not (invariant 14, and 1, 8, 10),
+ * each forced against a real redis-server: hooks in a {@link RedisTagStore} subclass, or the package-private seams
+ * of the near cache, put the steps in the order that would break it. {@code NearCacheIT} covers the ordinary
+ * paths; this class the corners.
  */
-class NearCacheReviewIT {
+class NearCacheInterleavingsIT {
 
 	static final Duration MAX_STALENESS = Duration.ofMillis(600);
 
@@ -89,18 +89,16 @@ class NearCacheReviewIT {
 	// ---------------------------------------------------------------------------------------------------------
 
 	/**
-	 * Instance B has never filed anything in the shard (or the shard was reset by a distrust, or let go when idle),
-	 * so its first fill calls {@code NearCoherence.track}, which reads the shard's sequence AFTER the Redis read
-	 * whose value it files (NearCache.fill line 120). A purge that runs between the two, and whose message B
-	 * loses (the loss the sequence check exists for), is counted in the sequence B starts from: B never sees a gap,
-	 * the check never sees a missing message, and B serves the purged value until the entry's TTL.
+	 * Instance B has never filed anything in the shard (or the shard was reset by a distrust, or let go when idle).
+	 * A purge runs between B's Redis read and the moment B learns where the shard stands in the sequence, and B
+	 * loses its message. B must learn the sequence before the read is sent, so that the check notices the loss.
 	 */
 	@Test
 	void aPurgeBetweenAFirstFillsReadAndItsSequenceReadIsNoticedWhenItsMessageIsLost() {
 		String prefix = CacheTagsContexts.uniquePrefix();
 		Instances.run(List.of(instance(prefix), instance(prefix).withUserConfiguration(HookStoreConfiguration.class)),
 				(instances) -> {
-					instances.forEach(NearCacheReviewIT::awaitTrusted);
+					instances.forEach(NearCacheInterleavingsIT::awaitTrusted);
 					TagAwareCache a = items(instances.get(0));
 					TagAwareCache b = items(instances.get(1));
 					HookStore bStore = instances.get(1).getBean(HookStore.class);
@@ -129,9 +127,9 @@ class NearCacheReviewIT {
 	// ---------------------------------------------------------------------------------------------------------
 
 	/**
-	 * NearCacheIT's partition test sets spring.data.redis.timeout=200ms. With the default (Lettuce: 60 s), the cut
-	 * instance's check thread blocks in its HMGET or PUBLISH for the command timeout; only that thread can distrust,
-	 * so near entries go on being served for up to a minute after another instance purged them.
+	 * With the default command timeout (Lettuce: 60 s), a cut instance's check thread blocks in a Redis call for
+	 * that long. Trust must lapse on its own when probes stop coming back, so near entries are not served past the
+	 * max staleness after another instance purged them.
 	 */
 	@Test
 	void aPartitionedInstanceWithTheDefaultCommandTimeoutStopsServingItsNearValuesWithinTheMaxStaleness() {
@@ -139,7 +137,7 @@ class NearCacheReviewIT {
 		try (TcpProxy proxy = new TcpProxy(server)) {
 			Instances.run(List.of(instance(prefix), instance(prefix).withPropertyValues(proxy.springProperties())),
 					(instances) -> {
-						instances.forEach(NearCacheReviewIT::awaitTrusted);
+						instances.forEach(NearCacheInterleavingsIT::awaitTrusted);
 						TagAwareCache cut = items(instances.get(1));
 						NearCache near = nearOf(cut);
 						TagAwareCache.Target target = cut.target("p");
@@ -178,19 +176,17 @@ class NearCacheReviewIT {
 	// ---------------------------------------------------------------------------------------------------------
 
 	/**
-	 * A restart that loads an older snapshot keeps the stamp key's epoch but takes its sequence {@code s} back.
-	 * A near cache that followed the later messages is now ahead of Redis: NearShard.follow treats the reused
-	 * numbers as already seen (line 348), and NearShard.check only looks for a sequence BEHIND the last check
-	 * (line 372), so a message lost after the restore is never noticed. Redis's regression is emulated by setting
-	 * {@code s} back by hand, as the snapshot would (the marks and entries the snapshot also takes back are not
-	 * involved: the purge below is made after it).
+	 * A restart that loads an older snapshot keeps the stamp key's epoch but takes its sequence {@code s} back. A
+	 * near cache that followed the later messages is then ahead of Redis, and a message lost after the restore must
+	 * still be noticed. Redis's regression is emulated by setting {@code s} back by hand, as the snapshot would
+	 * (the marks and entries the snapshot also takes back are not involved: the purge below is made after it).
 	 */
 	@Test
 	void aPurgeWhoseMessageIsLostAfterRedisWentBackToAnOlderSnapshotIsNoticed() {
 		String prefix = CacheTagsContexts.uniquePrefix();
 		Instances.run(List.of(instance(prefix), instance(prefix).withUserConfiguration(HookStoreConfiguration.class)),
 				(instances) -> {
-					instances.forEach(NearCacheReviewIT::awaitTrusted);
+					instances.forEach(NearCacheInterleavingsIT::awaitTrusted);
 					TagAwareCacheManager purging = manager(instances.get(0));
 					TagAwareCache b = items(instances.get(1));
 					HookStore bStore = instances.get(1).getBean(HookStore.class);
@@ -242,11 +238,9 @@ class NearCacheReviewIT {
 	// ---------------------------------------------------------------------------------------------------------
 
 	/**
-	 * {@code Cache.put} while an invalidation is queued takes RedisEntries.replace's early path:
-	 * {@code removeLater} -> {@code Invalidations.evictLater}, which drops the near entry BEFORE queueing the
-	 * eviction but not after (unlike evict and purge, which drop before and after). A concurrent read whose ticket
-	 * is taken between the two, and whose lookup sends the queue (retry) and reads the old value from Redis, files
-	 * it; the put returns and the putting thread reads the old value from its own near cache.
+	 * {@code Cache.put} while an invalidation is queued removes the key later instead of writing it. A concurrent
+	 * read whose lookup sends the queue and reads the old value from Redis must not leave that value near once the
+	 * put returned: the putting thread's next read must not see it.
 	 */
 	@Test
 	void aPutWhileAnInvalidationIsQueuedIsNotUndoneByAReadThatSendsTheQueue() {
@@ -304,10 +298,9 @@ class NearCacheReviewIT {
 	// ---------------------------------------------------------------------------------------------------------
 
 	/**
-	 * NearCache.fill files the entry (line 136) and only then checks {@code changes} again (line 138). A key
-	 * invalidation does not touch the generations an entry checks, so a put or evict of this instance that
-	 * completes entirely between those two lines returns while the old value is visible near: the putting thread's
-	 * next read gets it. Readers hammer the key while one thread puts increasing values and reads each back.
+	 * A put or evict of this instance that completes while a reader is filing the old value must never return with
+	 * the old value visible near: the filing and its check are one step. Readers hammer the key while one thread
+	 * puts increasing values and reads each back.
 	 */
 	@Test
 	void aThreadNeverReadsAnOlderValueThanItsOwnReturnedPut() throws Exception {
@@ -343,9 +336,9 @@ class NearCacheReviewIT {
 			}
 			finally {
 				stop.set(true);
-				readers.forEach(NearCacheReviewIT::join);
+				readers.forEach(NearCacheInterleavingsIT::join);
 			}
-			System.out.printf("[near review] %d puts, stale reads by the putting thread: %s%n", put, stale);
+			System.out.printf("[near cache] %d puts, stale reads by the putting thread: %s%n", put, stale);
 			assertThat(stale).isEmpty();
 		});
 	}
@@ -355,20 +348,16 @@ class NearCacheReviewIT {
 	// ---------------------------------------------------------------------------------------------------------
 
 	/**
-	 * NearCache.ticket() looks the shard up (line 98) and then reads its {@code changes} (line 99). If the check
-	 * thread lets the idle shard go in between (NearCoherence.check lines 229-230: remove, then reset), the ticket
-	 * names the released shard with its changes counted after the reset, so the fill is accepted: track() follows
-	 * the orphan again and nothing moved. The entry then belongs to a shard no invalidation reaches: local purges
-	 * walk NearCoherence.shards, messages look shards up by namespace, checks walk the map. The purging instance
-	 * itself serves the purged value after its purge returned. The test takes the two steps of ticket() by hand,
-	 * with the check thread's release between them (a preemption of the reading thread), then fills as
-	 * RedisEntries.read does.
+	 * A read's ticket names a shard that the check thread lets go (idle) right after the lookup. The fill must be
+	 * refused, or its entry would belong to a shard no invalidation reaches, and the purging instance would serve
+	 * the purged value after its purge returned. The test takes the two steps of a ticket by hand, with the
+	 * release between them (a preemption of the reading thread), then fills as RedisEntries.read does.
 	 */
 	@Test
 	void aFillWhoseTicketNamesAShardLetGoJustBeforeIsReachedByALaterPurge() {
 		String prefix = CacheTagsContexts.uniquePrefix();
 		Instances.run(List.of(instance(prefix), instance(prefix, "cachetags.caches.items.ttl=1s")), (instances) -> {
-			instances.forEach(NearCacheReviewIT::awaitTrusted);
+			instances.forEach(NearCacheInterleavingsIT::awaitTrusted);
 			TagAwareCache writer = items(instances.get(0));
 			TagAwareCache cache = items(instances.get(1));
 			NearCoherence coherence = manager(instances.get(1)).getNearCoherence();
@@ -408,10 +397,9 @@ class NearCacheReviewIT {
 	// ---------------------------------------------------------------------------------------------------------
 
 	/**
-	 * Every purge, evict and replacing write now PUBLISHes from its script, whether or not any instance has a near
-	 * cache. A Redis user without channel permissions (the default for users created on Redis 7:
-	 * acl-pubsub-default resetchannels) gets NOPERM from the script, so every invalidation fails and is queued
-	 * forever, and the instance reads nothing from Redis while it is queued. Before 8909e06 this worked.
+	 * Every purge, evict and replacing write publishes from its script. A Redis user without channel permissions
+	 * (the default for users created on Redis 7: acl-pubsub-default resetchannels) must still purge, evict and put:
+	 * the publish may fail, the invalidation must not.
 	 */
 	@Test
 	void invalidationsWorkForARedisUserWithoutChannelPermissions() {
@@ -449,15 +437,14 @@ class NearCacheReviewIT {
 	// ---------------------------------------------------------------------------------------------------------
 
 	/**
-	 * A key that does not survive UTF-8 encoding (an unpaired surrogate) is announced as its encoding ("k?"), which
-	 * names no near entry on other instances (they keep it under "k\uD800"); the message is in sequence, so no
-	 * check notices anything, and the other instances serve the evicted value until its TTL.
+	 * A key that does not survive UTF-8 encoding (an unpaired surrogate) would be announced as its encoding, which
+	 * names no near entry on other instances. Such a key is stored under a hash, so the eviction reaches them.
 	 */
 	@Test
 	void anEvictionReachesOtherInstancesWhateverTheKeysCharacters() {
 		String prefix = CacheTagsContexts.uniquePrefix();
 		Instances.run(instance(prefix), 2, (instances) -> {
-			instances.forEach(NearCacheReviewIT::awaitTrusted);
+			instances.forEach(NearCacheInterleavingsIT::awaitTrusted);
 			TagAwareCache evicting = items(instances.get(0));
 			TagAwareCache other = items(instances.get(1));
 			String key = "k\uD800";
@@ -474,11 +461,9 @@ class NearCacheReviewIT {
 	// ---------------------------------------------------------------------------------------------------------
 
 	/**
-	 * An instance still on the release before 8909e06 runs scripts without announce(): its purge replaces the mark
-	 * (Redis misses from then on) but neither publishes nor raises the sequence field {@code s}, so a near cache of
-	 * an upgraded instance never learns of it, and no check can notice. The previous release's purge is run here
-	 * as the current purge.lua with an empty channel, which is what it was (the diff of purge.lua and stamps.lua
-	 * only adds announce()).
+	 * An instance of an earlier release runs scripts without announcements: its purge replaces the mark but neither
+	 * publishes nor raises the sequence. The check must still notice it (the invalidation counter moved more than
+	 * the sequence). That purge is run here as the current purge.lua with an empty channel, which is what it was.
 	 */
 	@Test
 	void aPurgeByAnInstanceOfThePreviousReleaseReachesNearCachesWithinTheMaxStaleness() throws Exception {
@@ -509,10 +494,8 @@ class NearCacheReviewIT {
 	// ---------------------------------------------------------------------------------------------------------
 
 	/**
-	 * Every read with a near miss creates a NearShard for its namespace (NearCache.ticket -> NearCoherence.shard),
-	 * tenants included. Shards are let go only by a check that runs while trusted (NearCoherence.check line 224).
-	 * Where the subscription cannot be made (a proxy without pub/sub, SUBSCRIBE not allowed), near caches are
-	 * never trusted and the map, each shard with a Caffeine cache of its own, grows with every tenant ever seen.
+	 * Reads of many tenants while the subscription cannot be made (a proxy without pub/sub, SUBSCRIBE not
+	 * allowed): the shards followed must not grow with every tenant ever seen.
 	 */
 	@Test
 	void shardsAreLetGoWhileTheSubscriptionCannotBeMade() {
@@ -533,7 +516,7 @@ class NearCacheReviewIT {
 					}
 				}
 				assertThat(coherence.trusted()).isFalse();
-				System.out.printf("[near review] untrusted, after %d tenants read once: %d shards followed%n", tenants,
+				System.out.printf("[near cache] untrusted, after %d tenants read once: %d shards followed%n", tenants,
 						coherence.followedShards());
 				long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
 				while (coherence.followedShards() > 0 && System.nanoTime() - deadline < 0) {
@@ -545,10 +528,8 @@ class NearCacheReviewIT {
 	}
 
 	/**
-	 * A shard is followed (one HMGET per check, on the one check thread) until nothing was filed in it for the TTL,
-	 * even when Caffeine evicted its entries long ago: with maximum-size 10, three hundred tenants reading once make
-	 * three hundred HMGETs per check for a minute, while at most ten near entries exist. The check time grows with
-	 * tenants, not with the near cache's size, and a slow check stretches the staleness bound.
+	 * A shard is followed (one HMGET per check, on the one check thread) only while it holds near entries: with
+	 * maximum-size 10, three hundred tenants reading once must not leave three hundred shards to check.
 	 */
 	@Test
 	void followedShardsAreBoundedByTheNearCachesSize() {
@@ -577,7 +558,7 @@ class NearCacheReviewIT {
 					LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
 				}
 				long hmgets = commandCalls("hmget") - before;
-				System.out.printf("[near review] trusted, maximum-size 10, %d tenants read once: %d shards followed,"
+				System.out.printf("[near cache] trusted, maximum-size 10, %d tenants read once: %d shards followed,"
 						+ " %d HMGETs in 3 check intervals with no near entry left%n", tenants, coherence.followedShards(),
 						hmgets);
 				assertThat(coherence.followedShards()).as("shards followed with at most 10 near entries")
@@ -590,16 +571,15 @@ class NearCacheReviewIT {
 	// ---------------------------------------------------------------------------------------------------------
 
 	/**
-	 * put.lua announces a load only when it replaced an entry (line 151). When Redis evicted the entry
-	 * (maxmemory), near entries of it live on elsewhere; a {@code putIfAbsent} then stores another value, the
-	 * caller's, unannounced: Redis serves v2 while the other instance serves v1 from its near cache until the TTL.
-	 * The eviction is done by hand here (UNLINK of the entry key only).
+	 * When Redis evicted an entry (maxmemory) that another instance keeps near, a {@code putIfAbsent} that stores
+	 * another value must reach that instance's near cache. The eviction is done by hand here (UNLINK of the entry
+	 * key only).
 	 */
 	@Test
 	void aPutIfAbsentAfterRedisEvictedTheEntryReachesOtherNearCaches() {
 		String prefix = CacheTagsContexts.uniquePrefix();
 		Instances.run(instance(prefix), 2, (instances) -> {
-			instances.forEach(NearCacheReviewIT::awaitTrusted);
+			instances.forEach(NearCacheInterleavingsIT::awaitTrusted);
 			TagAwareCache writing = items(instances.get(0));
 			TagAwareCache other = items(instances.get(1));
 			AtomicReference<String> database = new AtomicReference<>("v1");
@@ -619,10 +599,8 @@ class NearCacheReviewIT {
 	// ---------------------------------------------------------------------------------------------------------
 
 	/**
-	 * NearCoherence.check makes a new subscription only when the old one says it is not subscribed (line 213). A
-	 * connection that died silently (a half-open TCP connection after a network blip: the subscriber never writes,
-	 * so it never notices without keepalive) still says it is; probes stop coming back, near caches are distrusted,
-	 * and stay off for good. Safe, but the near cache never comes back without a restart.
+	 * A subscription that silently stops delivering (a half-open connection still says it is subscribed) must be
+	 * made again, so that near caches come back without a restart.
 	 */
 	@Test
 	void aSubscriptionThatSilentlyStopsDeliveringIsMadeAgain() {
