@@ -55,6 +55,9 @@ public final class NearCoherence implements Invalidations.Local, AutoCloseable {
 
 	private volatile boolean trusted;
 
+	/** Until when reads do not try to learn a shard's place in the sequence, after Redis did not answer. */
+	private volatile long trackingFailedUntilNanos = System.nanoTime();
+
 	/** Until when the last probe that came back vouches for the subscription. */
 	private volatile long trustedUntilNanos;
 
@@ -122,12 +125,17 @@ public final class NearCoherence implements Invalidations.Local, AutoCloseable {
 		if (shard.tracked()) {
 			return true;
 		}
+		if (System.nanoTime() - this.trackingFailedUntilNanos < 0) {
+			// Redis did not answer a moment ago: a read does not pay a second timeout for a near cache
+			return false;
+		}
 		try {
 			RedisTagStore.Sequence current = this.store.sequence(shard.namespace);
 			shard.track(current.epoch(), current.sequence(), current.invalidations());
 			return true;
 		}
 		catch (RuntimeException ex) {
+			this.trackingFailedUntilNanos = System.nanoTime() + this.checkInterval.toNanos();
 			logger.debug("Could not read a shard's invalidation sequence; its values are not kept near: " + ex);
 			return false;
 		}

@@ -86,15 +86,26 @@ public class TagsCacheResolver implements CacheResolver {
 
 	private EntryTags entryTags(CacheOperationInvocationContext<?> context, Collection<String> names,
 			Map<Namespace, LoadStart> loadStarts) {
+		return new InvocationTags(context, names, loadStarts, this);
+	}
+
+	/**
+	 * The tags of a value the invocation stores, evaluated only then (a hit needs none).
+	 */
+	private List<String> tagsFor(CacheOperationInvocationContext<?> context, Collection<String> names,
+			@Nullable Object value) {
 		Object target = context.getTarget();
 		Class<?> targetClass = AopUtils.getTargetClass(target);
 		String[] expressionStrings = this.expressions
 			.computeIfAbsent(new MethodClassKey(context.getMethod(), targetClass),
 					(key) -> findExpressions(context.getMethod(), targetClass))
 			.orElse(null);
+		if (expressionStrings == null) {
+			return List.of();
+		}
 		TagExpressionRoot root = new TagExpressionRoot(context.getMethod(), context.getArgs(), target, targetClass,
 				names);
-		return new InvocationTags(expressionStrings, root, loadStarts, this.evaluator);
+		return this.evaluator.evaluate(expressionStrings, root, value);
 	}
 
 	/**
@@ -123,8 +134,8 @@ public class TagsCacheResolver implements CacheResolver {
 		return Optional.ofNullable(tags).map(CacheTags::value);
 	}
 
-	private record InvocationTags(String @Nullable [] expressions, TagExpressionRoot root,
-			Map<Namespace, LoadStart> loadStarts, TagExpressionEvaluator evaluator) implements EntryTags {
+	private record InvocationTags(CacheOperationInvocationContext<?> context, Collection<String> names,
+			Map<Namespace, LoadStart> loadStarts, TagsCacheResolver resolver) implements EntryTags {
 
 		@Override
 		public LoadStart loadStart(Namespace namespace) {
@@ -133,10 +144,7 @@ public class TagsCacheResolver implements CacheResolver {
 
 		@Override
 		public List<String> tagsFor(@Nullable Object value) {
-			if (this.expressions == null) {
-				return List.of();
-			}
-			return this.evaluator.evaluate(this.expressions, this.root, value);
+			return this.resolver.tagsFor(this.context, this.names, value);
 		}
 
 	}
