@@ -168,6 +168,7 @@ final class NearShard {
 		if (!this.tracked) {
 			return false;
 		}
+		adoptFirstEpoch(messageEpoch);
 		if (messageEpoch.equals(this.epoch)) {
 			if (messageSequence <= this.sequence) {
 				return false;
@@ -195,6 +196,7 @@ final class NearShard {
 		if (!this.tracked) {
 			return false;
 		}
+		adoptFirstEpoch(current.epoch());
 		boolean sameEpoch = current.epoch().equals(this.epoch);
 		boolean lost = !sameEpoch || (this.checkedEpoch.equals(this.epoch) && this.sequence < this.checkedSequence)
 				|| current.sequence() < followedBefore
@@ -209,6 +211,17 @@ final class NearShard {
 		this.checkedSequence = current.sequence();
 		this.checkedInvalidations = current.invalidations();
 		return lost;
+	}
+
+	/**
+	 * A shard followed before it had a stamp key: the key made since starts a new epoch at sequence 0, so its
+	 * first message is the next one, not a gap (a message lost before it is noticed by the checks).
+	 */
+	private void adoptFirstEpoch(String epoch) {
+		if (this.epoch.isEmpty() && !epoch.isEmpty()) {
+			this.epoch = epoch;
+			this.sequence = 0;
+		}
 	}
 
 	/** The last sequence number followed. */
