@@ -214,13 +214,17 @@ final class NearShard {
 	}
 
 	/**
-	 * A shard followed before it had a stamp key: the key made since starts a new epoch at sequence 0, so its
-	 * first message is the next one, not a gap (a message lost before it is noticed by the checks).
+	 * A shard followed before it had a stamp key: the key made since starts a new epoch with its counters at 0, so
+	 * its first message is the next one, not a gap, and a check compares the counters with 0.
 	 */
 	private void adoptFirstEpoch(String epoch) {
 		if (this.epoch.isEmpty() && !epoch.isEmpty()) {
+			// the key was made with both counters at 0: checks compare what happened since with that
 			this.epoch = epoch;
 			this.sequence = 0;
+			this.checkedEpoch = epoch;
+			this.checkedSequence = 0;
+			this.checkedInvalidations = 0;
 		}
 	}
 

@@ -51,6 +51,21 @@ class NearShardTests {
 	}
 
 	@Test
+	void anUnannouncedInvalidationOfAStampKeyMadeAfterTheShardWasFollowedIsALoss() {
+		this.shard.track("", 0, 0);
+
+		assertThat(this.shard.check(0, new Sequence("e1", 0, 1))).as("n moved from 0, s did not").isTrue();
+	}
+
+	@Test
+	void anUnannouncedInvalidationAfterTheFirstMessageOfANewStampKeyIsALoss() {
+		this.shard.track("", 0, 0);
+		this.shard.follow("e1", 1);
+
+		assertThat(this.shard.check(1, new Sequence("e1", 1, 2))).isTrue();
+	}
+
+	@Test
 	void anotherEpochIsALoss() {
 		this.shard.track("e1", 4, 4);
 
