@@ -77,6 +77,7 @@ public final class Main {
 	private static void run(Profile profile, Set<String> parts, Path results, Path extraPng)
 			throws RunnerException, IOException {
 		Contexts.quietLogs();
+		Costs.in(results);
 		long started = System.nanoTime();
 		try (BenchRedis redis = BenchRedis.start(); RedisAdmin admin = new RedisAdmin(redis)) {
 			System.out.println(f("# CacheTags benchmarks, profile %s, parts %s, started %s", profile.name(), parts,
@@ -109,6 +110,7 @@ public final class Main {
 			List<Plot.Ratio> ratios = Plot.ratios(results);
 			if (!ratios.isEmpty()) {
 				Plot.print(ratios);
+				Plot.printPurgeGoal(results);
 				String subtitle = f("Profile %s.", profile.name());
 				Plot.draw(ratios, results.resolve("performance.png"), subtitle);
 				if (extraPng != null) {

@@ -76,6 +76,8 @@ final class MemoryHarness {
 							? awaitKeys(admin, (n) -> n <= 2, maxLoadTime.plusSeconds(90), baseline) : "-";
 					System.out.println(f("| %s | %.1f | %,d | %,d | %s | %s |", c.label(), writeSeconds, keys,
 							written * 100_000L / entries, afterEntries, afterMarks));
+					Costs.record("memory." + ((c.contender() == Contender.CACHETAGS) ? "cachetags" : "rcm") + "."
+							+ c.tags(), written * 100_000.0 / entries);
 				}
 				finally {
 					context.close();

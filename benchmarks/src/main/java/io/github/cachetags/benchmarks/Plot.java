@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 
 import javax.imageio.ImageIO;
 
@@ -53,8 +54,19 @@ public final class Plot {
 		}
 
 		String chartLabel() {
-			return this.higherIsBetter ? this.label
-					: this.label.replace("CacheTags / RedisCacheManager", "RedisCacheManager time / CacheTags time");
+			if (this.higherIsBetter) {
+				return this.label;
+			}
+			return this.label.startsWith("put") ? this.label.replace("CacheTags / RedisCacheManager",
+					"RedisCacheManager time / CacheTags time") : "1 / (" + this.label + ")";
+		}
+
+		/** What the ratio compares: throughputs, times, or costs (CPU, memory). */
+		String kind() {
+			if (this.higherIsBetter) {
+				return "throughput";
+			}
+			return (this.label.startsWith("put") || this.label.startsWith("purge")) ? "time" : "cost";
 		}
 
 		boolean met() {
@@ -109,7 +121,41 @@ public final class Plot {
 			ratios.add(ratio("put, 3 tags: CacheTags / RedisCacheManager", score(json, "PutBenchmark.cacheTags3Tags"),
 					plain, 1.5, false));
 		}
+		Properties costs = Costs.read(results);
+		cost(ratios, costs, "Redis CPU per hit: CacheTags script / GET", "cpu.hit.cachetags", "cpu.hit.get", 3);
+		cost(ratios, costs, "Redis CPU per put, 3 tags: CacheTags script / SET", "cpu.put3.cachetags", "cpu.put.set",
+				8);
+		cost(ratios, costs, "memory per 100k entries, 0 tags: CacheTags / RedisCacheManager", "memory.cachetags.0",
+				"memory.rcm.0", 1.3);
+		cost(ratios, costs, "memory per 100k entries, 3 tags: CacheTags / RedisCacheManager", "memory.cachetags.3",
+				"memory.rcm.0", 2.0);
+		if (costs.containsKey("purge.size")) {
+			cost(ratios, costs, f("purge of a %,d-entry tag: CacheTags / RedisCacheManager clear",
+					(long) Double.parseDouble(costs.getProperty("purge.size"))), "purge.cachetags.ms", "purge.rcm.ms",
+					0.1);
+		}
 		return ratios;
+	}
+
+	/** A cost row (lower is better) from the plain harnesses' figures, single-shot: no error bar. */
+	private static void cost(List<Ratio> ratios, Properties costs, String label, String mine, String theirs,
+			double target) {
+		if (costs.containsKey(mine) && costs.containsKey(theirs)) {
+			double ratio = Double.parseDouble(costs.getProperty(mine)) / Double.parseDouble(costs.getProperty(theirs));
+			ratios.add(new Ratio(label, ratio, 0, target, false));
+		}
+	}
+
+	/**
+	 * The purge time goal, an absolute one: printed with the ratios, not drawn.
+	 */
+	static void printPurgeGoal(Path results) {
+		Properties costs = Costs.read(results);
+		if (costs.containsKey("purge.cachetags.ms")) {
+			double ms = Double.parseDouble(costs.getProperty("purge.cachetags.ms"));
+			System.out.println(f("| purge of a %,d-entry tag, time until it returns (median) | %.1f ms | <= 5 ms | %s |",
+					(long) Double.parseDouble(costs.getProperty("purge.size")), ms, (ms <= 5) ? "yes" : "no"));
+		}
 	}
 
 	private static Score score(JsonNode results, String suffix) {
@@ -135,7 +181,7 @@ public final class Plot {
 		System.out.println("| comparison | ratio | target | met |");
 		System.out.println("|---|---|---|---|");
 		for (Ratio r : ratios) {
-			String kind = r.higherIsBetter() ? "throughput" : "time";
+			String kind = r.kind();
 			String met = (r.met() ? "yes" : "no") + (r.withinNoise() ? " (within error)" : "");
 			System.out.println(f("| %s (%s) | %.3f ± %.3f | %s %.2f | %s |", r.label(), kind, r.ratio(), r.error(),
 					r.higherIsBetter() ? ">=" : "<=", r.target(), met));

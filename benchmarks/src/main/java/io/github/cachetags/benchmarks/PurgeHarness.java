@@ -82,6 +82,9 @@ final class PurgeHarness {
 								plainSlowest.micros(), plainSlowest.command(), plainSlowest.logged(), removed,
 								plainRemoved, dbSize));
 					}
+					Costs.record("purge.size", size);
+					Costs.record("purge.cachetags.ms", Stats.median(cacheTagsMs));
+					Costs.record("purge.rcm.ms", Stats.median(plainMs));
 					summary.add(f("| %,d | %.1f (%.1f-%.1f) | %.1f (%.1f-%.1f) | %.1fx | %,d | %,d |", size,
 							Stats.median(cacheTagsMs), Stats.min(cacheTagsMs), Stats.max(cacheTagsMs),
 							Stats.median(plainMs), Stats.min(plainMs), Stats.max(plainMs),

@@ -108,6 +108,11 @@ final class RedisCpuHarness {
 				print("CacheTags put, 0 tags", put0);
 				print("CacheTags put, 3 tags", put3);
 				print("RedisCacheManager put", plainSet);
+				Costs.record("cpu.hit.cachetags", evalsha.usecPerCall());
+				Costs.record("cpu.hit.get", plainGet.usecPerCall());
+				Costs.record("cpu.put0.cachetags", put0.usecPerCall());
+				Costs.record("cpu.put3.cachetags", put3.usecPerCall());
+				Costs.record("cpu.put.set", plainSet.usecPerCall());
 				System.out.println(f("CacheTags put / RedisCacheManager SET, Redis CPU per call: %.2fx (0 tags), "
 						+ "%.2fx (3 tags)", put0.usecPerCall() / plainSet.usecPerCall(),
 						put3.usecPerCall() / plainSet.usecPerCall()));
