@@ -57,10 +57,10 @@ final class CacheSettingsResolver implements Function<String, CacheSettings> {
 	private NearSettings local(@Nullable LocalProperties own) {
 		LocalProperties defaults = this.properties.getLocal();
 		NearSettings builtIn = NearSettings.OFF;
-		return new NearSettings(pickLocal(own, defaults, LocalProperties::getEnabled, builtIn.enabled()),
-				pickLocal(own, defaults, LocalProperties::getMaximumSize, builtIn.maximumSize()),
-				pickLocal(own, defaults, LocalProperties::getExpireAfterWrite, null),
-				pickLocal(own, defaults, LocalProperties::getMaxStaleness, builtIn.maxStaleness()));
+		return new NearSettings(pick(own, defaults, LocalProperties::getEnabled, builtIn.enabled()),
+				pick(own, defaults, LocalProperties::getMaximumSize, builtIn.maximumSize()),
+				pick(own, defaults, LocalProperties::getExpireAfterWrite, null),
+				pick(own, defaults, LocalProperties::getMaxStaleness, builtIn.maxStaleness()));
 	}
 
 	/**
@@ -101,14 +101,6 @@ final class CacheSettingsResolver implements Function<String, CacheSettings> {
 		return smallest;
 	}
 
-	private static <T> T pickLocal(@Nullable LocalProperties own, LocalProperties defaults,
-			Function<LocalProperties, @Nullable T> setting, T builtIn) {
-		T value = (own != null) ? setting.apply(own) : null;
-		if (value == null) {
-			value = setting.apply(defaults);
-		}
-		return (value != null) ? value : builtIn;
-	}
 
 	/**
 	 * A cache's freshness settings: its own, else the defaults under {@code cachetags.freshness}, else the
@@ -126,8 +118,10 @@ final class CacheSettingsResolver implements Function<String, CacheSettings> {
 				pick(own, defaults, FreshnessProperties::getStaleIfError, builtIn.staleIfError()));
 	}
 
-	private static <T> T pick(@Nullable FreshnessProperties own, FreshnessProperties defaults,
-			Function<FreshnessProperties, @Nullable T> setting, T builtIn) {
+	/**
+	 * A setting of one cache: its own, else the default, else the built-in value.
+	 */
+	private static <P, T> T pick(@Nullable P own, P defaults, Function<P, @Nullable T> setting, T builtIn) {
 		T value = (own != null) ? setting.apply(own) : null;
 		if (value == null) {
 			value = setting.apply(defaults);

@@ -116,34 +116,29 @@ public class TagAwareCacheMetrics extends CacheMeterBinder<TagAwareCache> {
 
 	private static void bindNearCache(MeterRegistry registry, Iterable<Tag> tags, NearStatistics near) {
 		String gets = "Reads of the near cache, in this instance's memory; a miss goes on to Redis";
-		FunctionCounter.builder("cachetags.near.gets", near, NearStatistics::hits)
-			.tags(Tags.concat(tags, "result", "hit"))
-			.description(gets)
-			.register(registry);
-		FunctionCounter.builder("cachetags.near.gets", near, NearStatistics::misses)
-			.tags(Tags.concat(tags, "result", "miss"))
-			.description(gets)
-			.register(registry);
+		nearCounter(registry, "cachetags.near.gets", gets, Tags.concat(tags, "result", "hit"), near,
+				NearStatistics::hits);
+		nearCounter(registry, "cachetags.near.gets", gets, Tags.concat(tags, "result", "miss"), near,
+				NearStatistics::misses);
 		Gauge.builder("cachetags.near.size", near, NearStatistics::size)
 			.tags(tags)
 			.description("Entries held by the near cache")
 			.register(registry);
-		FunctionCounter.builder("cachetags.near.evictions", near, NearStatistics::evictions)
-			.tags(tags)
-			.description("Near entries removed to respect the maximum size")
-			.register(registry);
-		FunctionCounter.builder("cachetags.near.invalidations", near, NearStatistics::invalidations)
-			.tags(tags)
-			.description("Invalidation messages applied to the near cache")
-			.register(registry);
-		FunctionCounter.builder("cachetags.near.gaps", near, NearStatistics::gaps)
-			.tags(tags)
-			.description("Lost invalidation messages noticed; each dropped a shard's near entries")
-			.register(registry);
-		FunctionCounter.builder("cachetags.near.fills.refused", near, NearStatistics::refusedFills)
-			.tags(tags)
-			.description("Values read from Redis not kept near because an invalidation arrived during the read")
-			.register(registry);
+		nearCounter(registry, "cachetags.near.evictions", "Near entries removed to respect the maximum size", tags,
+				near, NearStatistics::evictions);
+		nearCounter(registry, "cachetags.near.invalidations", "Invalidation messages applied to the near cache", tags,
+				near, NearStatistics::invalidations);
+		nearCounter(registry, "cachetags.near.gaps",
+				"Lost invalidation messages noticed; each dropped a shard's near entries", tags, near,
+				NearStatistics::gaps);
+		nearCounter(registry, "cachetags.near.fills.refused",
+				"Values read from Redis not kept near because an invalidation arrived during the read", tags, near,
+				NearStatistics::refusedFills);
+	}
+
+	private static void nearCounter(MeterRegistry registry, String name, String description, Iterable<Tag> tags,
+			NearStatistics near, ToDoubleFunction<NearStatistics> count) {
+		FunctionCounter.builder(name, near, count).tags(tags).description(description).register(registry);
 	}
 
 	private void byResult(MeterRegistry registry, String name, String description, Iterable<Tag> tags, String result,
