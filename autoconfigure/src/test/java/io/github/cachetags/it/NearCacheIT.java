@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import io.github.cachetags.CacheTagOperations;
@@ -274,6 +275,38 @@ class NearCacheIT {
 					assertThat(millis).as("purge reached the shard followed again").isLessThan(MAX_STALENESS.toMillis());
 					assertThat(purging.item(5000)).isEqualTo(2);
 				});
+	}
+
+	@Test
+	void aRefreshAheadOfExpiryReachesTheOtherInstancesNearCaches() {
+		String prefix = CacheTagsContexts.uniquePrefix();
+		ApplicationContextRunner refreshing = instance(prefix).withPropertyValues("cachetags.caches.items.ttl=4s",
+				"cachetags.caches.items.freshness.refresh-ahead=true",
+				"cachetags.caches.items.freshness.refresh-threshold=0.5", "cachetags.refresh.interval=200ms");
+		Instances.run(refreshing, 2, (instances) -> {
+			instances.forEach(NearCacheIT::awaitTrusted);
+			Shelf refresher = instances.get(0).getBean(Shelf.class);
+			Shelf other = instances.get(1).getBean(Shelf.class);
+			long id = 6000;
+			database.set(id, 1);
+			awaitNearHit(instances.get(0), () -> assertThat(refresher.item(id)).isEqualTo(1));
+			awaitNearHit(instances.get(1), () -> assertThat(other.item(id)).isEqualTo(1));
+			// the row changes without an invalidation: only the refresh ahead of expiry brings it in
+			database.set(id, 2);
+			long deadline = System.nanoTime() + PATIENCE.toNanos();
+			while (refresher.item(id) != 2) {
+				assertThat(System.nanoTime() - deadline).as("refreshed ahead of expiry").isNegative();
+				LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+			}
+			long refreshed = System.nanoTime();
+			long millis = TimeUnit.NANOSECONDS.toMillis(awaitVersion(other, id, 2) - refreshed);
+			System.out.printf("[near cache] a refresh ahead of expiry on one instance reached the other's near cache"
+					+ " after %d ms%n", millis);
+			assertThat(millis).as("the refreshed value reached the other instance (its near entry had 1-2 s left)")
+				.isLessThan(MAX_STALENESS.toMillis());
+			assertThat(instances.get(0).getBean(TagAwareCacheManager.class).getCaches().get("items").getStatistics()
+				.refreshes()).isPositive();
+		});
 	}
 
 	private static long awaitVersion(Shelf shelf, long id, long version) {
