@@ -24,6 +24,7 @@ import io.github.cachetags.store.Namespace;
 import io.github.cachetags.store.RedisTagStore;
 import io.github.cachetags.test.CacheTagsContexts;
 import io.github.cachetags.test.Instances;
+import io.github.cachetags.test.NearCaches;
 import io.github.cachetags.test.RedisCommandsForTests;
 import io.github.cachetags.test.RedisServer;
 import io.github.cachetags.test.TcpProxy;
@@ -506,15 +507,7 @@ class NearCacheInterleavingsIT {
 				TagAwareCache cache = items(context);
 				NearCoherence coherence = manager(context).getNearCoherence();
 				int tenants = 300;
-				for (int i = 0; i < tenants; i++) {
-					TenantConfiguration.current.set("tenant-" + i);
-					try {
-						cache.get("k", () -> "v", EntryTags.NONE);
-					}
-					finally {
-						TenantConfiguration.current.remove();
-					}
-				}
+				readOnceAsEachOf(cache, tenants);
 				assertThat(coherence.trusted()).isFalse();
 				System.out.printf("[near cache] untrusted, after %d tenants read once: %d shards followed%n", tenants,
 						coherence.followedShards());
@@ -541,15 +534,7 @@ class NearCacheInterleavingsIT {
 				TagAwareCache cache = items(context);
 				NearCoherence coherence = manager(context).getNearCoherence();
 				int tenants = 300;
-				for (int i = 0; i < tenants; i++) {
-					TenantConfiguration.current.set("tenant-" + i);
-					try {
-						cache.get("k", () -> "v", EntryTags.NONE);
-					}
-					finally {
-						TenantConfiguration.current.remove();
-					}
-				}
+				readOnceAsEachOf(cache, tenants);
 				nearOf(cache).removeAll();
 				long before = commandCalls("hmget");
 				long started = System.nanoTime();
@@ -656,24 +641,24 @@ class NearCacheInterleavingsIT {
 	}
 
 	static void awaitNearHit(AssertableApplicationContext context, Runnable read) {
-		NearStatistics near = items(context).getNearStatistics();
-		long deadline = System.nanoTime() + PATIENCE.toNanos();
-		long before = near.hits();
-		while (near.hits() == before) {
-			assertThat(System.nanoTime() - deadline).as("a near hit (near hits %d, misses %d, refused fills %d, gaps %d,"
-					+ " size %d, trusted %s)", near.hits(), near.misses(), near.refusedFills(), near.gaps(), near.size(),
-					manager(context).getNearCoherence().trusted()).isNegative();
-			read.run();
+		NearCaches.awaitNearHit(context, "items", read);
+	}
+
+	/** Reads one key once as each of {@code tenants} tenants. */
+	static void readOnceAsEachOf(TagAwareCache cache, int tenants) {
+		for (int i = 0; i < tenants; i++) {
+			TenantConfiguration.current.set("tenant-" + i);
+			try {
+				cache.get("k", () -> "v", EntryTags.NONE);
+			}
+			finally {
+				TenantConfiguration.current.remove();
+			}
 		}
 	}
 
 	static void awaitTrusted(AssertableApplicationContext context) {
-		NearCoherence coherence = manager(context).getNearCoherence();
-		long deadline = System.nanoTime() + PATIENCE.toNanos();
-		while (!coherence.trusted()) {
-			assertThat(System.nanoTime() - deadline).as("near caches trusted").isNegative();
-			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-		}
+		NearCaches.awaitTrusted(context);
 	}
 
 	static TagAwareCacheManager manager(AssertableApplicationContext context) {

@@ -21,6 +21,7 @@ import io.github.cachetags.cache.TagAwareCacheManager;
 import io.github.cachetags.store.RedisTagStore;
 import io.github.cachetags.test.CacheTagsContexts;
 import io.github.cachetags.test.Instances;
+import io.github.cachetags.test.NearCaches;
 import io.github.cachetags.test.RedisCommandsForTests;
 import io.github.cachetags.test.RedisServer;
 import io.github.cachetags.test.TcpProxy;
@@ -323,21 +324,11 @@ class NearCacheIT {
 	 * arriving from an earlier step).
 	 */
 	static void awaitNearHit(AssertableApplicationContext context, Runnable read) {
-		long deadline = System.nanoTime() + PATIENCE.toNanos();
-		long before = near(context).hits();
-		while (near(context).hits() == before) {
-			assertThat(System.nanoTime() - deadline).as("a near hit").isNegative();
-			read.run();
-		}
+		NearCaches.awaitNearHit(context, "items", read);
 	}
 
 	static void awaitTrusted(AssertableApplicationContext context) {
-		var coherence = context.getBean(TagAwareCacheManager.class).getNearCoherence();
-		long deadline = System.nanoTime() + PATIENCE.toNanos();
-		while (!coherence.trusted()) {
-			assertThat(System.nanoTime() - deadline).as("near caches trusted").isNegative();
-			Thread.onSpinWait();
-		}
+		NearCaches.awaitTrusted(context);
 	}
 
 	static NearStatistics near(AssertableApplicationContext context) {
