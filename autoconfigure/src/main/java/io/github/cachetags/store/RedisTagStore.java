@@ -6,8 +6,10 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -28,7 +30,7 @@ import org.springframework.util.Assert;
  * {@code DataAccessException}s; the caller decides whether they may fail a business call (the cache never
  * lets them).
  */
-public class RedisTagStore {
+public class RedisTagStore implements AutoCloseable {
 
 	/** The tag every entry carries implicitly: its cache. Purging it clears the cache shard. */
 	public static final String CACHE_TAG = "";
@@ -40,6 +42,8 @@ public class RedisTagStore {
 
 	private static final String CHANNEL_SUFFIX = ":invalidations";
 
+	private static final String DRAINS_SUFFIX = ":drains";
+
 	/** The {@code COUNT} of one {@code SCAN} step when shards are discovered. */
 	static final int SCAN_BATCH = 1000;
 
@@ -49,6 +53,9 @@ public class RedisTagStore {
 	 * 1 and 10 seconds.
 	 */
 	static final Duration MAX_FENCE_SLACK = Duration.ofSeconds(10);
+
+	/** How long an instance's claim on a purge's background drain lasts unless renewed. */
+	public static final Duration DRAIN_CLAIM = Drains.CLAIM;
 
 	private static final String STAMPS = "stamps";
 
@@ -65,6 +72,8 @@ public class RedisTagStore {
 	private static final LuaScript DRAIN = LuaScript.load("drain");
 
 	private static final LuaScript COUNT = LuaScript.load("count");
+
+	private static final LuaScript CLAIM = LuaScript.load("claim");
 
 	private static final LuaScript RELEASE = LuaScript.load("release");
 
@@ -88,6 +97,10 @@ public class RedisTagStore {
 	private final RedisConnectionFactory connectionFactory;
 
 	private final byte[] registryKey;
+
+	private final byte[] drainsKey;
+
+	private final Drains drains;
 
 	private final byte[] channel;
 
@@ -129,10 +142,21 @@ public class RedisTagStore {
 	 */
 	public RedisTagStore(RedisConnectionFactory connectionFactory, String keyPrefix, Duration loadGuard,
 			int purgeBatchSize, Duration replicationWait) {
+		this(connectionFactory, keyPrefix, loadGuard, purgeBatchSize, replicationWait, null,
+				System::currentTimeMillis);
+	}
+
+	/**
+	 * @param drainExecutor runs the background drains of purges; {@code null} for a thread of the store's own
+	 * @param clock wall-clock milliseconds of the claims on drains, compared across instances
+	 */
+	public RedisTagStore(RedisConnectionFactory connectionFactory, String keyPrefix, Duration loadGuard,
+			int purgeBatchSize, Duration replicationWait, @Nullable Executor drainExecutor, LongSupplier clock) {
 		Assert.isTrue(!loadGuard.isNegative() && !loadGuard.isZero(), "loadGuard must be positive");
 		Assert.isTrue(purgeBatchSize > 0, "purgeBatchSize must be positive");
 		this.connectionFactory = connectionFactory;
 		this.registryKey = Namespace.bytes(keyPrefix + REGISTRY_SUFFIX);
+		this.drainsKey = Namespace.bytes(keyPrefix + DRAINS_SUFFIX);
 		this.channel = Namespace.bytes(keyPrefix + CHANNEL_SUFFIX);
 		this.keyPrefix = keyPrefix;
 		this.guardMillis = loadGuard.toMillis();
@@ -140,6 +164,7 @@ public class RedisTagStore {
 		this.fenceBytes = ascii(loadGuard.toMillis() + slack);
 		this.purgeBatchSize = purgeBatchSize;
 		this.replication = new Replication(replicationWait);
+		this.drains = new Drains(this, drainExecutor, clock);
 	}
 
 	/**
@@ -357,13 +382,14 @@ public class RedisTagStore {
 	/**
 	 * Purges a tag from the given cache shards.
 	 * <p>
-	 * First every shard's tag mark is replaced (one O(1) script call each): from then on no entry stored under
-	 * the old mark is returned, and no value whose load began earlier is stored. Only then are the entries
-	 * unlinked, in batches of at most {@code purgeBatchSize}, so no single command blocks Redis. A shard whose
+	 * Every shard's tag mark is replaced (one O(1) script call each): from then on no entry stored under the old
+	 * mark is returned, and no value whose load began earlier is stored. The call returns then; the entries are
+	 * unlinked afterwards, in the background, in batches of at most {@code purgeBatchSize}, so no single command
+	 * blocks Redis and the caller does not wait for the memory to be freed (see {@link Drains}). A shard whose
 	 * mark cannot be replaced (its node unreachable) does not stop the others: the call then throws
 	 * {@link ShardsNotPurgedException} naming those shards; replacing a mark is idempotent, so they can simply be
 	 * purged again.
-	 * @return how many entries were unlinked
+	 * @return how many unexpired entries the tag listed (an upper bound, as {@link #count} is)
 	 */
 	public long purge(List<Namespace> shards, String tag) {
 		long removed = 0;
@@ -375,11 +401,12 @@ public class RedisTagStore {
 
 	/**
 	 * Purges a tag as {@link #purge} does.
-	 * @return how many entries were unlinked in each shard, in the order given
+	 * @return how many unexpired entries the tag listed in each shard, in the order given
 	 */
 	public long[] purgeEach(List<Namespace> shards, String tag) {
 		return execute((connection) -> {
-			Drain[] drains = new Drain[shards.size()];
+			List<Drain> drains = new java.util.ArrayList<>();
+			long[] listed = new long[shards.size()];
 			byte[][] marks = new byte[shards.size()][];
 			List<Namespace> failed = new java.util.ArrayList<>();
 			RuntimeException failure = null;
@@ -393,7 +420,8 @@ public class RedisTagStore {
 							Namespace.bytes(tag), this.channel);
 					marks[i] = (byte[]) reply.get(0);
 					if (asLong(reply.get(1)) == 1) {
-						drains[i] = new Drain(shard, drainKey, marks[i]);
+						drains.add(new Drain(shard, token, asString(marks[i]), tag));
+						listed[i] = asLong(reply.get(2));
 					}
 				}
 				catch (RuntimeException ex) {
@@ -415,39 +443,86 @@ public class RedisTagStore {
 			catch (Replication.NotReplicatedException ex) {
 				throw new ShardsNotPurgedException(shards, ex);
 			}
-			long[] removed = new long[shards.size()];
-			for (int i = 0; i < drains.length; i++) {
-				if (drains[i] != null) {
-					try {
-						removed[i] = drain(connection, drains[i], tag);
-					}
-					catch (RuntimeException ex) {
-						// the mark is switched, so the entries are invalid; they expire with their TTL
-						removed[i] = 0;
-					}
-				}
-			}
+			// the marks are switched, so the entries are invalid already: unlinking them only frees memory
+			this.drains.start(connection, drains);
 			if (failure != null) {
 				throw new ShardsNotPurgedException(failed, failure);
 			}
-			return removed;
+			return listed;
 		});
 	}
 
-	private long drain(RedisConnection connection, Drain drain, String tag) {
-		byte[] batch = ascii(this.purgeBatchSize);
-		byte[] tagBytes = Namespace.bytes(tag);
-		byte[] cacheIndex = drain.shard().indexKey(CACHE_TAG);
-		long removed = 0;
-		long left;
-		do {
-			List<Object> reply = DRAIN.run(connection, ReturnType.MULTI, 2, drain.key(), cacheIndex,
-					drain.shard().bytes(), tagBytes, drain.mark(), batch);
-			removed += asLong(reply.get(0));
-			left = asLong(reply.get(1));
+	/**
+	 * Unlinks one batch of a drain.
+	 * @return how many members are left to drain
+	 */
+	long drainStep(Drain drain) {
+		List<Object> reply = execute((connection) -> DRAIN.run(connection, ReturnType.MULTI, 2,
+				drain.shard().drainKey(drain.token()), drain.shard().indexKey(CACHE_TAG), drain.shard().bytes(),
+				Namespace.bytes(drain.tag()), ascii(drain.mark()), ascii(this.purgeBatchSize)));
+		return asLong(reply.get(1));
+	}
+
+	void recordDrains(RedisConnection connection, List<Drain> drains, long claimedUntil) {
+		for (Drain drain : drains) {
+			connection.zSetCommands().zAdd(this.drainsKey, claimedUntil, Namespace.bytes(drain.member()));
 		}
-		while (left > 0);
-		return removed;
+	}
+
+	void renewDrain(Drain drain, long claimedUntil) {
+		execute((connection) -> connection.zSetCommands().zAdd(this.drainsKey, claimedUntil,
+				Namespace.bytes(drain.member())));
+	}
+
+	void forgetDrain(Drain drain) {
+		execute((connection) -> connection.zSetCommands().zRem(this.drainsKey, Namespace.bytes(drain.member())));
+	}
+
+	boolean claimDrain(Drain drain, long now, long claimedUntil) {
+		Long claimed = execute((connection) -> CLAIM.run(connection, ReturnType.INTEGER, 1, this.drainsKey,
+				Namespace.bytes(drain.member()), ascii(now), ascii(claimedUntil)));
+		return claimed != null && claimed == 1;
+	}
+
+	List<Drain> lapsedDrains(long now, int limit) {
+		Set<byte[]> members = execute((connection) -> connection.zSetCommands()
+			.zRangeByScore(this.drainsKey, Double.NEGATIVE_INFINITY, now, 0, limit));
+		List<Drain> lapsed = new java.util.ArrayList<>();
+		if (members != null) {
+			for (byte[] member : members) {
+				Drain drain = Drain.parse(new String(member, StandardCharsets.UTF_8));
+				if (drain != null) {
+					lapsed.add(drain);
+				}
+				else {
+					execute((connection) -> connection.zSetCommands().zRem(this.drainsKey, member));
+				}
+			}
+		}
+		return lapsed;
+	}
+
+	/**
+	 * Resumes the background drains of purges whose instance stopped before finishing them (their claim lapsed).
+	 * Run on a schedule, every {@link #DRAIN_CLAIM} or so.
+	 */
+	public void resumeDrains() {
+		this.drains.resume();
+	}
+
+	/**
+	 * How many background drains of purges this instance is running or has queued.
+	 */
+	public int drainsInProgress() {
+		return this.drains.inProgress();
+	}
+
+	/**
+	 * Stops the background drains; their claims lapse and another instance resumes them.
+	 */
+	@Override
+	public void close() {
+		this.drains.close();
 	}
 
 	/**
@@ -617,7 +692,36 @@ public class RedisTagStore {
 		return Long.parseLong(new String((byte[]) value, StandardCharsets.US_ASCII));
 	}
 
-	private record Drain(Namespace shard, byte[] key, byte[] mark) {
+	/**
+	 * The background drain of one purge in one shard: the tag index renamed to {@code shard.drainKey(token)}, and
+	 * the tag's mark after the purge (entries stored under it stay).
+	 */
+	record Drain(Namespace shard, String token, String mark, String tag) {
+
+		/** As recorded in the registry: token, mark and the namespace's length, tab-separated, then namespace and tag. */
+		String member() {
+			return this.token + "\t" + this.mark + "\t" + this.shard.value().length() + "\t" + this.shard.value()
+					+ this.tag;
+		}
+
+		static @Nullable Drain parse(String member) {
+			String[] parts = member.split("\t", 4);
+			if (parts.length < 4) {
+				return null;
+			}
+			try {
+				int length = Integer.parseInt(parts[2]);
+				if (length > parts[3].length()) {
+					return null;
+				}
+				return new Drain(new Namespace(parts[3].substring(0, length)), parts[0], parts[1],
+						parts[3].substring(length));
+			}
+			catch (NumberFormatException ex) {
+				return null;
+			}
+		}
+
 	}
 
 }

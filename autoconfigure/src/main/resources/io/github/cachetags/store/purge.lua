@@ -10,7 +10,7 @@
 --          before the purge stay refused
 -- ARGV[4]  the tag
 -- ARGV[5]  channel of near-cache invalidations ('' for none; see announce() in stamps.lua)
--- Returns  {new mark, 1 if there is an index to drain else 0}
+-- Returns  {new mark, 1 if there is an index to drain else 0, how many unexpired entries the index listed}
 local ns, fence = ARGV[1], tonumber(ARGV[3])
 local n, epoch = bump(ns, ARGV[2], fence)
 redis.call('HSET', ns .. 'q', tagField(ARGV[4]), n)
@@ -22,7 +22,11 @@ end
 redis.call('SET', KEYS[1], mark, 'PX', ttl)
 announce(ARGV[5], ns, epoch, 'T', ARGV[4])
 if redis.call('EXISTS', KEYS[2]) == 1 then
+  -- counted before the drain (which runs in the background): O(log n) on the index's expiry scores
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local listed = redis.call('ZCOUNT', KEYS[2], '(' .. now, '+inf')
   redis.call('RENAME', KEYS[2], KEYS[3])
-  return {mark, 1}
+  return {mark, 1, listed}
 end
-return {mark, 0}
+return {mark, 0, 0}

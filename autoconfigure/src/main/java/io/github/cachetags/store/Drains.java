@@ -1,0 +1,149 @@
+package io.github.cachetags.store;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.redis.connection.RedisConnection;
+
+/**
+ * Removes purged entries in the background, in bounded batches, after the purge has returned.
+ * <p>
+ * A purge has already invalidated its entries (the mark switch) when a drain starts; draining only frees their
+ * memory. Every drain is recorded in a registry in Redis with a claim that the draining instance renews; when an
+ * instance stops before a drain is done, its claim lapses and another instance (or the same one, restarted)
+ * resumes it ({@link #resume}). A drain whose key is gone (expired with the index's lifetime) ends at once.
+ */
+final class Drains implements AutoCloseable {
+
+	/** How long a claim on a drain lasts unless renewed; renewed every third of it while draining. */
+	static final Duration CLAIM = Duration.ofSeconds(30);
+
+	/** Most lapsed drains one {@link #resume} claims. */
+	static final int RESUME_LIMIT = 100;
+
+	private static final Log logger = LogFactory.getLog(Drains.class);
+
+	private final RedisTagStore store;
+
+	private final Executor executor;
+
+	private final @Nullable ThreadPoolExecutor own;
+
+	private final LongSupplier clock;
+
+	private final Set<String> running = ConcurrentHashMap.newKeySet();
+
+	/**
+	 * @param executor runs the drains; {@code null} for a thread of their own
+	 * @param clock milliseconds of the claims (wall-clock time, compared across instances: a clock that is off
+	 * only makes a drain resume early, twice at worst, or late)
+	 */
+	Drains(RedisTagStore store, @Nullable Executor executor, LongSupplier clock) {
+		this.store = store;
+		this.clock = clock;
+		if (executor != null) {
+			this.own = null;
+			this.executor = executor;
+		}
+		else {
+			this.own = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), (runnable) -> {
+				Thread thread = new Thread(runnable, "cachetags-purge-drain");
+				thread.setDaemon(true);
+				return thread;
+			});
+			this.own.allowCoreThreadTimeOut(true);
+			this.executor = this.own;
+		}
+	}
+
+	/**
+	 * Records the drains of a purge as claimed by this instance, then starts them. A drain that cannot be
+	 * recorded still runs here; if this instance stops first, its entries leave with their TTL.
+	 */
+	void start(RedisConnection connection, List<RedisTagStore.Drain> drains) {
+		if (drains.isEmpty()) {
+			return;
+		}
+		try {
+			this.store.recordDrains(connection, drains, this.clock.getAsLong() + CLAIM.toMillis());
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Could not record purge drains in Redis; they run here only: " + ex);
+		}
+		drains.forEach(this::submit);
+	}
+
+	/**
+	 * Claims drains whose claim lapsed (their instance stopped) and resumes them. Run on a schedule.
+	 */
+	void resume() {
+		long now = this.clock.getAsLong();
+		for (RedisTagStore.Drain drain : this.store.lapsedDrains(now, RESUME_LIMIT)) {
+			if (!this.running.contains(drain.member()) && this.store.claimDrain(drain, now, now + CLAIM.toMillis())) {
+				logger.info("Resuming the drain of a purge of tag '" + drain.tag() + "' that another instance left");
+				submit(drain);
+			}
+		}
+	}
+
+	/** How many drains this instance has started or resumed and not finished. */
+	int inProgress() {
+		return this.running.size();
+	}
+
+	private void submit(RedisTagStore.Drain drain) {
+		if (!this.running.add(drain.member())) {
+			return;
+		}
+		try {
+			this.executor.execute(() -> run(drain));
+		}
+		catch (RejectedExecutionException ex) {
+			// closing: the claim lapses and another instance resumes the drain
+			this.running.remove(drain.member());
+		}
+	}
+
+	private void run(RedisTagStore.Drain drain) {
+		try {
+			long renewed = this.clock.getAsLong();
+			while (this.store.drainStep(drain) > 0) {
+				if (Thread.currentThread().isInterrupted()) {
+					return;
+				}
+				long now = this.clock.getAsLong();
+				if (now - renewed > CLAIM.toMillis() / 3) {
+					this.store.renewDrain(drain, now + CLAIM.toMillis());
+					renewed = now;
+				}
+			}
+			this.store.forgetDrain(drain);
+		}
+		catch (RuntimeException ex) {
+			logger.debug("A purge drain stopped; it is resumed once its claim lapses: " + ex);
+		}
+		finally {
+			this.running.remove(drain.member());
+		}
+	}
+
+	@Override
+	public void close() {
+		if (this.own != null) {
+			this.own.shutdownNow();
+		}
+	}
+
+}

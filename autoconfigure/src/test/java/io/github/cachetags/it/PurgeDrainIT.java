@@ -1,0 +1,110 @@
+package io.github.cachetags.it;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.cachetags.store.LoadStart;
+import io.github.cachetags.store.Lookup;
+import io.github.cachetags.store.Namespace;
+import io.github.cachetags.store.RedisTagStore;
+import io.github.cachetags.test.CacheTagsContexts;
+import io.github.cachetags.test.RedisCommandsForTests;
+import io.github.cachetags.test.RedisServer;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A purge returns once its entries are invalid, and their memory is freed afterwards by a background drain that
+ * survives the instance that started it: recorded in Redis with a claim, resumed by another instance once the
+ * claim lapses.
+ */
+class PurgeDrainIT {
+
+	static final int ENTRIES = 500;
+
+
+	private static final byte[] VALUE = "\"v\"".getBytes(StandardCharsets.UTF_8);
+
+	@Test
+	void aDrainLeftByAStoppedInstanceIsResumedByAnotherOnceItsClaimLapses() {
+		String prefix = "drain-resumed";
+		CacheTagsContexts.onRedis(RedisServer.shared()).run((context) -> {
+			RedisConnectionFactory connections = context.getBean(RedisConnectionFactory.class);
+			AtomicLong clock = new AtomicLong(System.currentTimeMillis());
+			// an instance that stops right after its purge returns: its drain never runs
+			RedisTagStore stopped = new RedisTagStore(connections, prefix, Duration.ofSeconds(30), 100, Duration.ZERO,
+					(drain) -> {
+					}, clock::get);
+			RedisTagStore other = new RedisTagStore(connections, prefix, Duration.ofSeconds(30), 100, Duration.ZERO,
+					null, clock::get);
+			Namespace shard = Namespace.of(prefix, Namespace.NO_TENANT, "drained", 1, 0);
+			for (int i = 0; i < ENTRIES; i++) {
+				stopped.store(shard, "k" + i, VALUE, Duration.ofMinutes(10), LoadStart.NOW, 0, List.of("t"),
+						RedisTagStore.REPLACE);
+			}
+			try (RedisCommandsForTests redis = new RedisCommandsForTests(RedisServer.shared())) {
+				String entries = "{" + prefix + ":_:drained:0}:v1:e:*";
+
+				assertThat(stopped.purge(List.of(shard), "t")).as("entries the tag listed").isEqualTo(ENTRIES);
+
+				assertThat(redis.countKeys(entries)).as("entries still in memory: the purge did not wait")
+					.isEqualTo(ENTRIES);
+				assertThat(stopped.lookup(shard, "k1", null, Duration.ofSeconds(1)))
+					.as("an entry of the purged tag, before its drain").isInstanceOf(Lookup.Miss.class);
+				stopped.store(shard, "k2", VALUE, Duration.ofMinutes(10), LoadStart.NOW, 0, List.of("t"),
+						RedisTagStore.REPLACE);
+
+				other.resumeDrains();
+				assertThat(other.drainsInProgress()).as("drains resumed while the claim holds").isZero();
+				assertThat(redis.countKeys(entries)).as("k1 unlinked by its read").isEqualTo(ENTRIES - 1);
+
+				clock.addAndGet(RedisTagStore.DRAIN_CLAIM.toMillis() + 1);
+				other.resumeDrains();
+				await("the resumed drain").atMost(Duration.ofMinutes(1))
+					.pollInterval(Duration.ofMillis(20))
+					.until(() -> other.drainsInProgress() == 0);
+
+				assertThat(redis.countKeys(entries)).as("left: the entry stored after the purge").isEqualTo(1);
+				assertThat(other.lookup(shard, "k2", null, Duration.ofSeconds(1))).isInstanceOf(Lookup.Hit.class);
+				assertThat(redis.sync().zcard(prefix + ":drains")).as("drains still recorded").isZero();
+				assertThat(redis.countKeys("{" + prefix + ":_:drained:0}:v1:d:*")).as("drain keys left").isZero();
+			}
+			finally {
+				other.close();
+			}
+		});
+	}
+
+	@Test
+	void aDrainRunsOnceAndLeavesNothingRecorded() {
+		String prefix = "drain-once";
+		CacheTagsContexts.onRedis(RedisServer.shared()).run((context) -> {
+			RedisConnectionFactory connections = context.getBean(RedisConnectionFactory.class);
+			try (RedisTagStore store = new RedisTagStore(connections, prefix, Duration.ofSeconds(30), 7,
+					Duration.ZERO); RedisCommandsForTests redis = new RedisCommandsForTests(RedisServer.shared())) {
+				Namespace shard = Namespace.of(prefix, Namespace.NO_TENANT, "once", 1, 0);
+				for (int i = 0; i < 100; i++) {
+					store.store(shard, "k" + i, VALUE, Duration.ofMinutes(10), LoadStart.NOW, 0,
+							List.of((i % 2 == 0) ? "even" : "odd"), RedisTagStore.REPLACE);
+				}
+
+				assertThat(store.purge(List.of(shard), "even")).isEqualTo(50);
+				await("the drain").atMost(Duration.ofMinutes(1))
+					.pollInterval(Duration.ofMillis(20))
+					.until(() -> store.drainsInProgress() == 0);
+
+				assertThat(redis.countKeys("{" + prefix + ":_:once:0}:v1:e:*")).as("the odd entries").isEqualTo(50);
+				assertThat(redis.sync().zcard("{" + prefix + ":_:once:0}:v1:i:")).as("the cache-wide index")
+					.isEqualTo(50);
+				assertThat(redis.sync().zcard(prefix + ":drains")).isZero();
+			}
+		});
+	}
+
+}
