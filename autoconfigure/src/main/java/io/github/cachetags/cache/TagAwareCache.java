@@ -393,6 +393,11 @@ public class TagAwareCache implements Cache {
 		return invalidate(this.infrastructure.tenant());
 	}
 
+	/**
+	 * Clears the cache for one tenant.
+	 * @return whether anything was stored in the cache since its last clear (its entries are not counted: the
+	 * cache-wide tag has no index)
+	 */
 	boolean invalidate(String tenant) {
 		try {
 			return purge(RedisTagStore.CACHE_TAG, tenant) > 0;
@@ -416,7 +421,7 @@ public class TagAwareCache implements Cache {
 		long started = this.infrastructure.nanoTime();
 		Map<String, Long> removed = this.invalidations.purge(getName(), tag, tenant);
 		long count = removed.getOrDefault(getName(), 0L);
-		recordPurge(count, this.infrastructure.nanoTime() - started);
+		recordPurge(tag.equals(RedisTagStore.CACHE_TAG) ? 0 : count, this.infrastructure.nanoTime() - started);
 		return count;
 	}
 

@@ -119,7 +119,8 @@ final class Drains implements AutoCloseable {
 	private void run(RedisTagStore.Drain drain) {
 		try {
 			long renewed = this.clock.getAsLong();
-			while (this.store.drainStep(drain) > 0) {
+			Step step = new Step(drain);
+			while (step.next()) {
 				if (Thread.currentThread().isInterrupted()) {
 					return;
 				}
@@ -137,6 +138,31 @@ final class Drains implements AutoCloseable {
 		finally {
 			this.running.remove(drain.member());
 		}
+	}
+
+	/**
+	 * One batch after the other: of the tag's index, or, for a clear (the cache-wide tag has no index), of a
+	 * {@code SCAN} over the shard's keys (resumed from the start after a restart).
+	 */
+	private final class Step {
+
+		private final RedisTagStore.Drain drain;
+
+		private String cursor = "0";
+
+		Step(RedisTagStore.Drain drain) {
+			this.drain = drain;
+		}
+
+		/** Runs one batch; whether there is more to do. */
+		boolean next() {
+			if (!this.drain.tag().equals(RedisTagStore.CACHE_TAG)) {
+				return Drains.this.store.drainStep(this.drain) > 0;
+			}
+			this.cursor = Drains.this.store.sweepStep(this.drain, this.cursor);
+			return !"0".equals(this.cursor);
+		}
+
 	}
 
 	@Override

@@ -69,7 +69,9 @@ public class RedisTagStore implements AutoCloseable {
 
 	private static final LuaScript STAMP = LuaScript.load("stamp", STAMPS);
 
-	private static final LuaScript DRAIN = LuaScript.load("drain");
+	private static final LuaScript DRAIN = LuaScript.load("drain", "entries");
+
+	private static final LuaScript SWEEP = LuaScript.load("sweep", "entries");
 
 	private static final LuaScript COUNT = LuaScript.load("count");
 
@@ -389,7 +391,8 @@ public class RedisTagStore implements AutoCloseable {
 	 * mark cannot be replaced (its node unreachable) does not stop the others: the call then throws
 	 * {@link ShardsNotPurgedException} naming those shards; replacing a mark is idempotent, so they can simply be
 	 * purged again.
-	 * @return how many unexpired entries the tag listed (an upper bound, as {@link #count} is)
+	 * @return how many unexpired entries the tag listed (an upper bound, as {@link #count} is); for the cache-wide
+	 * tag {@link #CACHE_TAG}, which has no index, 1 per shard where anything was stored since its last clear
 	 */
 	public long purge(List<Namespace> shards, String tag) {
 		long removed = 0;
@@ -419,7 +422,8 @@ public class RedisTagStore implements AutoCloseable {
 							shard.indexKey(tag), drainKey, shard.stampKey(), shard.bytes(), ascii(token), this.fenceBytes,
 							Namespace.bytes(tag), this.channel);
 					marks[i] = (byte[]) reply.get(0);
-					if (asLong(reply.get(1)) == 1) {
+					long drain = asLong(reply.get(1));
+					if (drain != 0) {
 						drains.add(new Drain(shard, token, asString(marks[i]), tag));
 						listed[i] = asLong(reply.get(2));
 					}
@@ -453,14 +457,26 @@ public class RedisTagStore implements AutoCloseable {
 	}
 
 	/**
-	 * Unlinks one batch of a drain.
+	 * Unlinks one batch of a drain of a tag's index.
 	 * @return how many members are left to drain
 	 */
 	long drainStep(Drain drain) {
-		List<Object> reply = execute((connection) -> DRAIN.run(connection, ReturnType.MULTI, 2,
-				drain.shard().drainKey(drain.token()), drain.shard().indexKey(CACHE_TAG), drain.shard().bytes(),
-				Namespace.bytes(drain.tag()), ascii(drain.mark()), ascii(this.purgeBatchSize)));
+		List<Object> reply = execute((connection) -> DRAIN.run(connection, ReturnType.MULTI, 1,
+				drain.shard().drainKey(drain.token()), drain.shard().bytes(), Namespace.bytes(drain.tag()),
+				ascii(drain.mark()), ascii(this.purgeBatchSize)));
 		return asLong(reply.get(1));
+	}
+
+	/**
+	 * Unlinks the invalid entries of one {@code SCAN} step over a cleared shard's keys (the cache-wide tag has no
+	 * index).
+	 * @return the next cursor, {@code "0"} when the sweep is done
+	 */
+	String sweepStep(Drain drain, String cursor) {
+		List<Object> reply = execute((connection) -> SWEEP.run(connection, ReturnType.MULTI, 1,
+				drain.shard().stampKey(), Namespace.bytes(globEscaped(drain.shard().value()) + "e:*"), ascii(cursor),
+				ascii(this.purgeBatchSize), ascii(drain.mark())));
+		return asString(reply.get(1));
 	}
 
 	void recordDrains(RedisConnection connection, List<Drain> drains, long claimedUntil) {

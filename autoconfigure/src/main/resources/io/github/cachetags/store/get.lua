@@ -25,16 +25,23 @@ local replication = (ARGV[3] == '1') and redis.call('INFO', 'replication') or ni
 if replication and not string.find(replication, 'role:master', 1, true) then
   return {2}
 end
-local e = redis.pcall('HMGET', KEYS[1], 'v', 'm', 'd')
-if e['err'] then
-  -- not a hash (written by something else): unreadable, so removed and a miss
+local e = redis.pcall('GET', KEYS[1])
+if type(e) == 'table' then
+  -- not a string (written by something else): unreadable, so removed and a miss
   redis.call('UNLINK', KEYS[1])
-elseif e[1] and e[2] then
+elseif e then
+  -- an entry: '<marks length>:<load ms>:<marks><value>' (see put.lua)
+  local a = string.find(e, ':', 1, true)
+  local b = a and string.find(e, ':', a + 1, true)
+  local size = b and tonumber(string.sub(e, 1, a - 1))
+  local marks = size and string.sub(e, b + 1, b + size)
   local keys, tokens, n = {}, {}, 0
-  for tag, token in string.gmatch(e[2], '([^\n]*)\n([^\n]*)\n') do
-    n = n + 1
-    keys[n] = ARGV[1] .. 'm:' .. tag
-    tokens[n] = token
+  if marks and #marks == size then
+    for tag, token in string.gmatch(marks, '([^\n]*)\n([^\n]*)\n') do
+      n = n + 1
+      keys[n] = ARGV[1] .. 'm:' .. tag
+      tokens[n] = token
+    end
   end
   local valid = n > 0
   local current = valid and redis.call('MGET', unpack(keys)) or {}
@@ -45,10 +52,9 @@ elseif e[1] and e[2] then
     end
   end
   if valid then
-    return {1, e[1], redis.call('PTTL', KEYS[1]), tonumber(e[3]) or 0, (ARGV[4] == '1') and e[2] or ''}
+    return {1, string.sub(e, b + size + 1), redis.call('PTTL', KEYS[1]), tonumber(string.sub(e, a + 1, b - 1)) or 0,
+      (ARGV[4] == '1') and marks or ''}
   end
-  redis.call('UNLINK', KEYS[1])
-elseif e[1] or e[2] then
   redis.call('UNLINK', KEYS[1])
 end
 -- the shard stamp, as shardStamp() in stamps.lua does it; inlined so that a hit does not pay for the library

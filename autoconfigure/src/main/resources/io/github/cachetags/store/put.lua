@@ -3,7 +3,7 @@
 -- KEYS[1]  entry key
 -- KEYS[2]  the shard's stamp key (namespace .. 'q'), declared for a cluster migrating the slot (see get.lua)
 -- ARGV[1]  namespace (marks, indexes and the shard stamp share the entry's hash slot)
--- ARGV[2]  user key (index member; entry key = namespace .. 'e:' .. user key)
+-- ARGV[2]  user key (tag index member; entry key = namespace .. 'e:' .. user key)
 -- ARGV[3]  serialized value (empty = cached null)
 -- ARGV[4]  time to live in milliseconds
 -- ARGV[5]  load start: the shard stamp read when the load began ('n:epoch:replication id'), '' for "now" (a value the caller
@@ -19,7 +19,7 @@
 -- ARGV[12] how long the load took in milliseconds (kept for probabilistic early refresh)
 -- ARGV[13] channel of near-cache invalidations ('' for none): a replacing write, and a load that overwrites an
 --          entry (a refresh), are announced (see announce() in stamps.lua)
--- ARGV[14..] tags; ARGV[14] is the cache-wide tag ''
+-- ARGV[14..] tags; ARGV[14] is the cache-wide tag '' (a mark, no index: a clear sweeps the shard's keys)
 -- Returns  1 stored; 0 refused; 2 not stored because an entry exists ('!nx');
 --          3 a replacing write refused: the key was invalidated instead (entry removed, older loads fenced off).
 --          A replacing write returns {1 or 3, the key's bucket field, the counter it now holds}, so that the caller
@@ -31,6 +31,7 @@
 -- start. A missing mark is created stamped with its bucket's latest purge, so it never looks older than a purge
 -- it may stand for. A replacing write raises the shard counter and its key's bucket, so no load begun before it
 -- stores later.
+-- The entry is one string: '<marks length>:<load ms>:<marks><value>', marks being 'tag\nmark\n' for each tag.
 local ns, member = ARGV[1], ARGV[2]
 local ttl, start, startTime = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
 local maxAge, fence, token, prune = tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9], tonumber(ARGV[10])
@@ -138,17 +139,23 @@ for i = 1, n do
   end
   local tag = ARGV[13 + i]
   stamped[i] = tag .. '\n' .. mark .. '\n'
-  local index = ns .. 'i:' .. tag
-  redis.call('ZADD', index, expiry, member)
-  keepAtLeast(index, ttl)
-  local expired = redis.call('ZRANGEBYSCORE', index, '-inf', nowMs, 'LIMIT', 0, prune)
-  if #expired > 0 then
-    redis.call('ZREM', index, unpack(expired))
+  if i > 1 then
+    local index = ns .. 'i:' .. tag
+    redis.call('ZADD', index, expiry, member)
+    keepAtLeast(index, ttl)
+    if prune > 0 then
+      local expired = redis.call('ZRANGEBYSCORE', index, '-inf', nowMs, 'LIMIT', 0, prune)
+      if #expired > 0 then
+        redis.call('ZREM', index, unpack(expired))
+      end
+    end
   end
 end
-local replaced = redis.call('UNLINK', KEYS[1]) == 1
-redis.call('HSET', KEYS[1], 'v', ARGV[3], 'm', table.concat(stamped), 'd', ARGV[12])
-redis.call('PEXPIRE', KEYS[1], ttl)
+local replaced = (not replacing) and redis.call('EXISTS', KEYS[1]) == 1
+local marks = table.concat(stamped)
+redis.call('SET', KEYS[1], #marks .. ':' .. ARGV[12] .. ':' .. marks .. ARGV[3], 'PX', ttl)
+-- something was stored since the last clear (what Cache.invalidate() answers)
+redis.call('HSET', ns .. 'q', 'w', 1)
 if replacing then
   announce(ARGV[13], ns, epoch, 'K', member)
 elseif replaced or ifAbsent then

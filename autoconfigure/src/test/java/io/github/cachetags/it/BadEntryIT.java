@@ -5,6 +5,7 @@ import io.github.cachetags.it.Catalog.Item;
 import io.github.cachetags.test.CacheTagsContexts;
 import io.github.cachetags.test.RedisCommandsForTests;
 import io.github.cachetags.test.RedisServer;
+import io.github.cachetags.test.StoredEntries;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,7 @@ class BadEntryIT {
 		this.contexts.run((context) -> {
 			Catalog catalog = warm(context);
 			redis.sync().del(entry(context, 1));
-			redis.sync().set(entry(context, 1), "not a hash");
+			redis.sync().hset(entry(context, 1), "v", "not a string");
 
 			assertOnlyKeyOneReloads(context, catalog);
 		});
@@ -50,7 +51,8 @@ class BadEntryIT {
 	void anEntryWhoseMarksCannotBeReadIsRemovedAndOnlyItsKeyMisses() {
 		this.contexts.run((context) -> {
 			Catalog catalog = warm(context);
-			redis.sync().hset(entry(context, 1), "m", "no newline");
+			String stored = redis.sync().get(entry(context, 1));
+			redis.sync().set(entry(context, 1), StoredEntries.withMarks(stored, "no newline"));
 
 			assertOnlyKeyOneReloads(context, catalog);
 		});
@@ -60,7 +62,8 @@ class BadEntryIT {
 	void aValueOfAnotherTypeThanTheMethodDeclaresIsRemovedAndOnlyItsKeyMisses() {
 		this.contexts.run((context) -> {
 			Catalog catalog = warm(context);
-			redis.sync().hset(entry(context, 1), "v", "\"a string, not an Item\"");
+			String stored = redis.sync().get(entry(context, 1));
+			redis.sync().set(entry(context, 1), StoredEntries.withValue(stored, "\"a string, not an Item\""));
 
 			assertOnlyKeyOneReloads(context, catalog);
 		});
@@ -84,7 +87,7 @@ class BadEntryIT {
 		assertThat(catalog.loads()).as("only the bad key was loaded again").isEqualTo(21);
 		catalog.product(1);
 		assertThat(catalog.loads()).as("and it is cached again").isEqualTo(21);
-		assertThat(redis.sync().hget(entry(context, 1), "v")).contains("books");
+		assertThat(StoredEntries.value(redis.sync().get(entry(context, 1)))).contains("books");
 	}
 
 	private static String entry(ApplicationContext context, long id) {

@@ -100,9 +100,44 @@ class PurgeDrainIT {
 					.until(() -> store.drainsInProgress() == 0);
 
 				assertThat(redis.countKeys("{" + prefix + ":_:once:0}:v1:e:*")).as("the odd entries").isEqualTo(50);
-				assertThat(redis.sync().zcard("{" + prefix + ":_:once:0}:v1:i:")).as("the cache-wide index")
+				assertThat(redis.sync().zcard("{" + prefix + ":_:once:0}:v1:i:odd")).as("the other tag's index")
 					.isEqualTo(50);
 				assertThat(redis.sync().zcard(prefix + ":drains")).isZero();
+			}
+		});
+	}
+
+	@Test
+	void aClearSweepsItsShardInTheBackgroundAndKeepsWhatWasStoredAfterIt() {
+		String prefix = "drain-clear";
+		CacheTagsContexts.onRedis(RedisServer.shared()).run((context) -> {
+			RedisConnectionFactory connections = context.getBean(RedisConnectionFactory.class);
+			try (RedisTagStore store = new RedisTagStore(connections, prefix, Duration.ofSeconds(30), 7,
+					Duration.ZERO); RedisCommandsForTests redis = new RedisCommandsForTests(RedisServer.shared())) {
+				Namespace cleared = Namespace.of(prefix, Namespace.NO_TENANT, "cleared", 1, 0);
+				Namespace kept = Namespace.of(prefix, Namespace.NO_TENANT, "kept", 1, 0);
+				for (int i = 0; i < 100; i++) {
+					store.store(cleared, "k" + i, VALUE, Duration.ofMinutes(10), LoadStart.NOW, 0, List.of(),
+							RedisTagStore.REPLACE);
+					store.store(kept, "k" + i, VALUE, Duration.ofMinutes(10), LoadStart.NOW, 0, List.of(),
+							RedisTagStore.REPLACE);
+				}
+
+				assertThat(store.purge(List.of(cleared), RedisTagStore.CACHE_TAG)).as("stored since the last clear")
+					.isEqualTo(1);
+				store.store(cleared, "after", VALUE, Duration.ofMinutes(10), LoadStart.NOW, 0, List.of(),
+						RedisTagStore.REPLACE);
+				await("the sweep").atMost(Duration.ofMinutes(1))
+					.pollInterval(Duration.ofMillis(20))
+					.until(() -> store.drainsInProgress() == 0);
+
+				assertThat(redis.countKeys("{" + prefix + ":_:cleared:0}:v1:e:*")).as("left: the entry stored after")
+					.isEqualTo(1);
+				assertThat(store.lookup(cleared, "after", null, Duration.ofSeconds(1))).isInstanceOf(Lookup.Hit.class);
+				assertThat(redis.countKeys("{" + prefix + ":_:kept:0}:v1:e:*")).as("another cache's entries")
+					.isEqualTo(100);
+				assertThat(store.purge(List.of(kept), RedisTagStore.CACHE_TAG)).isEqualTo(1);
+				assertThat(store.purge(List.of(kept), RedisTagStore.CACHE_TAG)).as("nothing stored since").isZero();
 			}
 		});
 	}

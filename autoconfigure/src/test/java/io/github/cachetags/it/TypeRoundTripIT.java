@@ -31,6 +31,7 @@ import io.github.cachetags.test.CacheTagsContexts;
 import io.github.cachetags.test.InitializationTrap;
 import io.github.cachetags.test.RedisCommandsForTests;
 import io.github.cachetags.test.RedisServer;
+import io.github.cachetags.test.StoredEntries;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -149,8 +150,8 @@ class TypeRoundTripIT {
 			values.aLong();
 			values.productsById();
 
-			assertThat(redis.sync().hget(key(context, "aLong"), "v")).isEqualTo("[\"java.lang.Long\",42]");
-			assertThat(redis.sync().hget(key(context, "productsById"), "v"))
+			assertThat(StoredEntries.value(redis.sync().get(key(context, "aLong")))).isEqualTo("[\"java.lang.Long\",42]");
+			assertThat(StoredEntries.value(redis.sync().get(key(context, "productsById"))))
 				.startsWith("[\"java.util.HashMap\",[[[\"java.lang.Long\",7],{\"@class\":\"" + Product.class.getName()
 						+ "\",\"id\":7,\"name\":\"pen\"");
 		});
@@ -163,11 +164,12 @@ class TypeRoundTripIT {
 			values.product();
 			String key = key(context, "product");
 			redis.sync()
-				.hset(key, "v", "{\"@class\":\"" + InitializationTrap.class.getName() + "\",\"command\":\"calc\"}");
+				.set(key, StoredEntries.withValue(redis.sync().get(key),
+						"{\"@class\":\"" + InitializationTrap.class.getName() + "\",\"command\":\"calc\"}"));
 
 			assertThat(values.product()).isEqualTo(PEN);
 			assertThat(values.loads()).containsEntry("product", 2);
-			assertThat(redis.sync().hget(key, "v")).contains("\"@class\":\"" + Product.class.getName() + "\"");
+			assertThat(StoredEntries.value(redis.sync().get(key))).contains("\"@class\":\"" + Product.class.getName() + "\"");
 			assertThat(values.product()).isEqualTo(PEN);
 			assertThat(values.loads()).containsEntry("product", 2);
 			assertThat(System.getProperty(InitializationTrap.INITIALIZED)).isNull();
