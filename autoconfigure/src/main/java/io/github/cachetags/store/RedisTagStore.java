@@ -35,8 +35,15 @@ public class RedisTagStore implements AutoCloseable {
 	/** The tag every entry carries implicitly: its cache. Purging it clears the cache shard. */
 	public static final String CACHE_TAG = "";
 
-	/** How many expired members a write prunes from each index it touches. */
-	static final int PRUNE_PER_WRITE = 16;
+	/**
+	 * How many expired members a pruning write removes from each index it touches; one write in
+	 * {@link #PRUNE_EVERY} prunes (chosen at random), so indexes lose up to 16 expired members per write on average
+	 * while most writes skip the range query.
+	 */
+	static final int PRUNE_PER_WRITE = 128;
+
+	/** One write in this many prunes the indexes it touches. */
+	static final int PRUNE_EVERY = 8;
 
 	private static final String REGISTRY_SUFFIX = ":layouts";
 
@@ -117,6 +124,8 @@ public class RedisTagStore implements AutoCloseable {
 	private static final byte[] ONE = { '1' };
 
 	private static final byte[] ZERO = { '0' };
+
+	private static final byte[] PRUNE = ascii(PRUNE_PER_WRITE);
 
 	private static final byte[] E_FIELD = { 'e' };
 
@@ -306,7 +315,7 @@ public class RedisTagStore implements AutoCloseable {
 		keysAndArgs[8] = ascii(this.guardMillis);
 		keysAndArgs[9] = this.fenceBytes;
 		keysAndArgs[10] = ascii(randomToken());
-		keysAndArgs[11] = ascii(PRUNE_PER_WRITE);
+		keysAndArgs[11] = (ThreadLocalRandom.current().nextInt(PRUNE_EVERY) == 0) ? PRUNE : ZERO;
 		keysAndArgs[12] = ascii(mode);
 		keysAndArgs[13] = ascii(Math.max(0, loadMillis));
 		keysAndArgs[14] = this.channel;

@@ -18,7 +18,7 @@ local function stale(entry, tag, current)
     return true
   end
   local marks = redis.call('GETRANGE', entry, b, b + size - 1)
-  -- a plain search instead of parsing: a mark is unique to its tag, so finding 'tag\nmark\n' anywhere means the
-  -- entry was stored under the tag's current mark
-  return not string.find(marks, tag .. '\n' .. current .. '\n', 1, true)
+  -- a plain search instead of parsing: a mark's token is unique to it, so finding 'tag\ntoken\n' anywhere
+  -- means the entry was stored under the tag's current mark
+  return not string.find(marks, tag .. '\n' .. string.sub(current, -16) .. '\n', 1, true)
 end

@@ -46,7 +46,8 @@ elseif e then
   local valid = n > 0
   local current = valid and redis.call('MGET', unpack(keys)) or {}
   for i = 1, n do
-    if current[i] ~= tokens[i] then
+    -- an entry keeps a mark's last 16 characters: its random part (see put.lua)
+    if not current[i] or string.sub(current[i], -16) ~= tokens[i] then
       valid = false
       break
     end

@@ -12,7 +12,7 @@
 -- ARGV[7]  max load time in milliseconds: an older load is refused
 -- ARGV[8]  fence lifetime in milliseconds: marks and the shard stamp outlive an entry by at least this
 -- ARGV[9]  random token for marks, and for a stamp key this call creates
--- ARGV[10] how many expired index members to prune per touched index
+-- ARGV[10] how many expired members to prune from each touched index (the caller samples: most writes prune none)
 -- ARGV[11] mode: a load lease token to release; '' a load; '!nx' a load stored only if no entry exists; '!put'
 --          a replacing write (Cache.put, @CachePut). A load whose lease expired or was taken over is treated
 --          as '!nx', so a late load never overwrites a fresher value.
@@ -31,7 +31,9 @@
 -- start. A missing mark is created stamped with its bucket's latest purge, so it never looks older than a purge
 -- it may stand for. A replacing write raises the shard counter and its key's bucket, so no load begun before it
 -- stores later.
--- The entry is one string: '<marks length>:<load ms>:<marks><value>', marks being 'tag\nmark\n' for each tag.
+-- The entry is one string: '<marks length>:<load ms>:<marks><value>', marks being 'tag\ntoken\n' for each tag,
+-- where token is the last 16 characters of the tag's mark: its random part, unique to the mark (a mark ends with a
+-- random token of 16 hex digits, followed in a mark made here by the tag's position).
 local ns, member = ARGV[1], ARGV[2]
 local ttl, start, startTime = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
 local maxAge, fence, token, prune = tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9], tonumber(ARGV[10])
@@ -86,11 +88,9 @@ end
 if not startN then
   return refuse()
 end
-if startTime > 0 then
-  local t = redis.call('TIME')
-  if tonumber(t[1]) * 1000000 + tonumber(t[2]) - startTime > maxAge * 1000 then
-    return refuse()
-  end
+local t = redis.call('TIME')
+if startTime > 0 and tonumber(t[1]) * 1000000 + tonumber(t[2]) - startTime > maxAge * 1000 then
+  return refuse()
 end
 
 if ifAbsent and redis.call('EXISTS', KEYS[1]) == 1 then
@@ -125,7 +125,6 @@ local fenced = nil
 if replacing then
   fenced = fenceKey()
 end
-local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local expiry = nowMs + ttl
 local stamped = {}
@@ -138,7 +137,7 @@ for i = 1, n do
     keepAtLeast(markKeys[i], life)
   end
   local tag = ARGV[13 + i]
-  stamped[i] = tag .. '\n' .. mark .. '\n'
+  stamped[i] = tag .. '\n' .. string.sub(mark, -16) .. '\n'
   if i > 1 then
     local index = ns .. 'i:' .. tag
     redis.call('ZADD', index, expiry, member)
