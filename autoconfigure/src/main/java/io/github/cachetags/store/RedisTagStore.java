@@ -200,43 +200,68 @@ public class RedisTagStore implements AutoCloseable {
 	public Lookup lookup(Namespace namespace, String userKey, @Nullable String leaseToken, Duration leaseTime,
 			boolean withTags) {
 		long sent = System.nanoTime();
-		byte[] tagsWanted = withTags ? ONE : ZERO;
 		List<Object> reply = execute((connection) -> {
 			this.replication.refreshIfDue(connection);
 			byte[] primaryOnly = this.replication.readsNeedPrimary() ? ONE : ZERO;
 			return (leaseToken != null)
 					? GET.run(connection, ReturnType.MULTI, 2, namespace.entryKey(userKey), namespace.stampKey(),
-							namespace.bytes(), this.fenceBytes, primaryOnly, tagsWanted, ascii(leaseToken),
+							namespace.bytes(), this.fenceBytes, primaryOnly, ascii(leaseToken),
 							ascii(Math.max(1, leaseTime.toMillis())), Namespace.bytes(userKey))
 					: GET.run(connection, ReturnType.MULTI, 2, namespace.entryKey(userKey), namespace.stampKey(),
-							namespace.bytes(), this.fenceBytes, primaryOnly, tagsWanted);
+							namespace.bytes(), this.fenceBytes, primaryOnly);
 		});
 		if (asLong(reply.get(0)) == 2) {
 			throw notPrimary();
 		}
 		if (asLong(reply.get(0)) == 1) {
-			return new Lookup.Hit((byte[]) reply.get(1), asLong(reply.get(2)), asLong(reply.get(3)),
-					withTags ? tagsOf((byte[]) reply.get(4)) : List.of());
+			return hit((byte[]) reply.get(1), asLong(reply.get(2)), withTags);
 		}
 		return new Lookup.Miss(new LoadStart(asString(reply.get(1)), asLong(reply.get(2)), sent),
 				asLong(reply.get(3)) == 1, (reply.size() > 4) ? asString(reply.get(4)) : "");
 	}
 
-	/** The tags of an entry's stored marks ('tag\nmark\n' pairs), without the cache-wide tag. */
-	private static List<String> tagsOf(byte[] marks) {
-		String text = new String(marks, StandardCharsets.UTF_8);
+	/**
+	 * A hit from the stored entry as {@code get.lua} returns it, {@code <marks length>:<load ms>:<marks><value>}
+	 * (see {@code put.lua}); the script has checked that the header reads.
+	 */
+	private static Lookup.Hit hit(byte[] entry, long remainingMillis, boolean withTags) {
+		int first = indexOf(entry, (byte) ':', 0);
+		int second = indexOf(entry, (byte) ':', first + 1);
+		int size = (int) digits(entry, 0, first);
+		long loadMillis = digits(entry, first + 1, second);
+		int valueStart = second + 1 + size;
+		byte[] value = java.util.Arrays.copyOfRange(entry, valueStart, entry.length);
+		return new Lookup.Hit(value, remainingMillis, loadMillis,
+				withTags ? tagsOf(entry, second + 1, valueStart) : List.of());
+	}
+
+	private static int indexOf(byte[] bytes, byte wanted, int from) {
+		for (int i = from; i < bytes.length; i++) {
+			if (bytes[i] == wanted) {
+				return i;
+			}
+		}
+		throw new IllegalStateException("Not a stored entry: no '" + (char) wanted + "' in its header");
+	}
+
+	private static long digits(byte[] bytes, int from, int to) {
+		long value = 0;
+		for (int i = from; i < to; i++) {
+			value = value * 10 + (bytes[i] - '0');
+		}
+		return value;
+	}
+
+	/** The tags of an entry's stored marks ('tag\ntoken\n' pairs) between two offsets, without the cache-wide tag. */
+	private static List<String> tagsOf(byte[] entry, int from, int to) {
 		List<String> tags = new java.util.ArrayList<>();
-		int start = 0;
-		while (start < text.length()) {
-			int end = text.indexOf('\n', start);
-			if (end < 0) {
-				break;
-			}
+		int start = from;
+		while (start < to) {
+			int end = indexOf(entry, (byte) '\n', start);
 			if (end > start) {
-				tags.add(text.substring(start, end));
+				tags.add(new String(entry, start, end - start, StandardCharsets.UTF_8));
 			}
-			int next = text.indexOf('\n', end + 1);
-			start = (next < 0) ? text.length() : next + 1;
+			start = indexOf(entry, (byte) '\n', end + 1) + 1;
 		}
 		return tags;
 	}

@@ -6,13 +6,12 @@
 -- ARGV[2]  lifetime in milliseconds of a shard stamp key this call creates (see stamps.lua)
 -- ARGV[3]  '1' where replicas exist: answer only as a primary (a demoted primary's data may lag), and put the
 --          replication ID in a miss's stamp; else '0' (the stamp's replication ID is then empty)
--- ARGV[4]  '1' to return a hit's tags (for a near cache), else '0'
--- ARGV[5]  optional: the caller's load lease token; on a miss the caller tries to take the key's lease
--- ARGV[6]  optional: lease lifetime in milliseconds
--- ARGV[7]  optional: the user key (lease key = namespace .. 'l:' .. user key)
--- Returns  {1, value, pttl, load, marks} on a hit (an empty value is a cached null; pttl is the entry's remaining
---          lifetime in milliseconds, load how long its load took in milliseconds, 0 if unknown; marks the stored
---          'tag\nmark\n' pairs if asked for, else ''),
+-- ARGV[4]  optional: the caller's load lease token; on a miss the caller tries to take the key's lease
+-- ARGV[4]  optional: lease lifetime in milliseconds
+-- ARGV[5]  optional: the user key (lease key = namespace .. 'l:' .. user key)
+-- Returns  {1, entry, pttl} on a hit: the stored entry as it is ('<marks length>:<load ms>:<marks><value>', see
+--          put.lua; the caller takes the value, load time and tags from it, so the script copies nothing) and its
+--          remaining lifetime in milliseconds,
 --          {0, stamp, time, lease, holder} on a miss: the shard stamp ('n:epoch:replication id', see stamps.lua)
 --          a load started now must be stored under,
 --          the Redis time in microseconds, 1 if the caller now holds the load lease (or already held it) or 0,
@@ -30,17 +29,24 @@ if type(e) == 'table' then
   -- not a string (written by something else): unreadable, so removed and a miss
   redis.call('UNLINK', KEYS[1])
 elseif e then
-  -- an entry: '<marks length>:<load ms>:<marks><value>' (see put.lua)
+  -- an entry: '<marks length>:<load ms>:<marks><value>', marks 'tag\ntoken\n' for each tag (see put.lua)
   local a = string.find(e, ':', 1, true)
   local b = a and string.find(e, ':', a + 1, true)
   local size = b and tonumber(string.sub(e, 1, a - 1))
-  local marks = size and string.sub(e, b + 1, b + size)
   local keys, tokens, n = {}, {}, 0
-  if marks and #marks == size then
-    for tag, token in string.gmatch(marks, '([^\n]*)\n([^\n]*)\n') do
+  if size and b + size <= #e then
+    local p, stop = b + 1, b + size
+    while p <= stop do
+      local q = string.find(e, '\n', p, true)
+      local r = q and string.find(e, '\n', q + 1, true)
+      if not r or r > stop then
+        n = 0
+        break
+      end
       n = n + 1
-      keys[n] = ARGV[1] .. 'm:' .. tag
-      tokens[n] = token
+      keys[n] = ARGV[1] .. 'm:' .. string.sub(e, p, q - 1)
+      tokens[n] = string.sub(e, q + 1, r - 1)
+      p = r + 1
     end
   end
   local valid = n > 0
@@ -53,8 +59,7 @@ elseif e then
     end
   end
   if valid then
-    return {1, string.sub(e, b + size + 1), redis.call('PTTL', KEYS[1]), tonumber(string.sub(e, a + 1, b - 1)) or 0,
-      (ARGV[4] == '1') and marks or ''}
+    return {1, e, redis.call('PTTL', KEYS[1])}
   end
   redis.call('UNLINK', KEYS[1])
 end
@@ -63,20 +68,20 @@ local q = ARGV[1] .. 'q'
 local stamp = redis.call('HMGET', q, 'e', 'n')
 local t = redis.call('TIME')
 if not (stamp[1] and stamp[2]) then
-  stamp = {t[1] .. string.format('%06d', tonumber(t[2])) .. string.sub(ARGV[5] or '', -8), '0'}
+  stamp = {t[1] .. string.format('%06d', tonumber(t[2])) .. string.sub(ARGV[4] or '', -8), '0'}
   redis.call('DEL', q)
   redis.call('HSET', q, 'e', stamp[1], 'n', 0)
   redis.call('PEXPIRE', q, ARGV[2])
 end
 local epoch, counter = stamp[1], stamp[2]
 local lease, holder = 0, ''
-if ARGV[5] then
-  local key = ARGV[1] .. 'l:' .. ARGV[7]
-  if redis.call('SET', key, ARGV[5], 'NX', 'PX', ARGV[6]) then
+if ARGV[4] then
+  local key = ARGV[1] .. 'l:' .. ARGV[6]
+  if redis.call('SET', key, ARGV[4], 'NX', 'PX', ARGV[5]) then
     lease = 1
   else
     holder = redis.call('GET', key) or ''
-    if holder == ARGV[5] then
+    if holder == ARGV[4] then
       lease, holder = 1, ''
     end
   end

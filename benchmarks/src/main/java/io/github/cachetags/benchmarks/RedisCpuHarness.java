@@ -61,8 +61,9 @@ final class RedisCpuHarness {
 					tagged.product(i % keys);
 				}
 				CommandStat evalsha = admin.commandStat("evalsha");
-				CommandStat hmget = admin.commandStat("hmget");
+				CommandStat entryGet = admin.commandStat("get");
 				CommandStat mget = admin.commandStat("mget");
+				CommandStat pttl = admin.commandStat("pttl");
 				admin.resetStats();
 				for (int i = 0; i < calls; i++) {
 					plain.product(i % keys);
@@ -100,8 +101,9 @@ final class RedisCpuHarness {
 					System.out.println("WARNING: some measured calls were misses");
 				}
 				print("CacheTags hit", evalsha);
-				print("  inside the script", hmget);
+				print("  inside the script", entryGet);
 				print("  inside the script", mget);
+				print("  inside the script", pttl);
 				print("RedisCacheManager hit", plainGet);
 				print("raw Lettuce GET", rawGet);
 				print("minimal script: return redis.call('GET', KEYS[1])", minimalScript);
