@@ -121,7 +121,7 @@ public final class CacheTagsAutoConfiguration {
 				nearCoherence(settings, store, resourceLoader.getClassLoader()));
 		executors.schedule(manager.getInvalidations()::retry, properties.getRedisRetryInterval());
 		executors.schedule(manager.getInvalidations()::registerAll, Invalidations.REREGISTER_INTERVAL);
-		executors.schedule(store::resumeDrains, RedisTagStore.DRAIN_CLAIM);
+		executors.schedule(store::resumeDrains, RedisTagStore.DRAIN_RESUME_INTERVAL);
 		return manager;
 	}
 

@@ -98,7 +98,8 @@ public final class Invalidations {
 
 	/**
 	 * Purges a tag in one cache, or in every cache, of one tenant.
-	 * @return how many entries were removed, per cache name
+	 * @return how many unexpired entries the tag listed, per cache name (for the cache-wide tag, the shards where
+	 * anything was stored since their last clear)
 	 * @throws InvalidationPendingException if Redis could not be reached; the purge is queued and retried
 	 */
 	public Map<String, Long> purge(@Nullable String cacheName, String tag, String tenant) {

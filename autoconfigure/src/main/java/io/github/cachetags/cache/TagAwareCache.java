@@ -410,7 +410,7 @@ public class TagAwareCache implements Cache {
 
 	/**
 	 * Purges one tag from this cache, in every version of its layout.
-	 * @return how many entries were removed
+	 * @return how many unexpired entries the tag listed in this cache (an upper bound)
 	 * @throws InvalidationPendingException if Redis cannot be reached; the purge is queued and retried
 	 */
 	public long purge(String tag) {

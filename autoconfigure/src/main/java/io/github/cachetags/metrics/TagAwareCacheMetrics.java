@@ -74,7 +74,7 @@ public class TagAwareCacheMetrics extends CacheMeterBinder<TagAwareCache> {
 			.register(registry);
 		FunctionCounter.builder("cachetags.purge.entries", stats, CacheStatistics::purgedEntries)
 			.tags(tags)
-			.description("Entries removed by purges and clears")
+			.description("Unexpired entries the purged tags listed (clears count none)")
 			.register(registry);
 		FunctionTimer.builder("cachetags.purge", stats, CacheStatistics::purges, CacheStatistics::purgeNanos,
 				TimeUnit.NANOSECONDS)

@@ -23,15 +23,26 @@ import org.springframework.data.redis.connection.RedisConnection;
  * A purge has already invalidated its entries (the mark switch) when a drain starts; draining only frees their
  * memory. Every drain is recorded in a registry in Redis with a claim that the draining instance renews; when an
  * instance stops before a drain is done, its claim lapses and another instance (or the same one, restarted)
- * resumes it ({@link #resume}). A drain whose key is gone (expired with the index's lifetime) ends at once.
+ * resumes it ({@link #resume}). A drain whose key is gone (expired with the index's lifetime) ends at once. A
+ * drain removes only entries that no read would return: those not stored under their tag's mark as it is when
+ * the batch runs, so running one late, or twice, costs work, not entries.
  */
 final class Drains implements AutoCloseable {
 
-	/** How long a claim on a drain lasts unless renewed; renewed every third of it while draining. */
-	static final Duration CLAIM = Duration.ofSeconds(30);
+	/**
+	 * How long a claim on a drain lasts unless renewed; renewed every third of it, while the drain is queued or
+	 * running here.
+	 */
+	static final Duration CLAIM = Duration.ofSeconds(90);
 
 	/** Most lapsed drains one {@link #resume} claims. */
 	static final int RESUME_LIMIT = 100;
+
+	/**
+	 * Most drains one instance queues or runs; a purge past it leaves its drains recorded, for any instance to
+	 * resume once their first claim lapsed and its queue is shorter.
+	 */
+	static final int MAX_IN_PROGRESS = 10_000;
 
 	private static final Log logger = LogFactory.getLog(Drains.class);
 
@@ -45,10 +56,13 @@ final class Drains implements AutoCloseable {
 
 	private final Set<String> running = ConcurrentHashMap.newKeySet();
 
+	private volatile boolean closed;
+
 	/**
 	 * @param executor runs the drains; {@code null} for a thread of their own
-	 * @param clock milliseconds of the claims (wall-clock time, compared across instances: a clock that is off
-	 * only makes a drain resume early, twice at worst, or late)
+	 * @param clock milliseconds of the claims (wall-clock time, compared across instances: an instance whose clock
+	 * runs ahead may resume a drain another instance is still running, which only repeats work, since a drain
+	 * removes only entries no read would return; one whose clock lags resumes late)
 	 */
 	Drains(RedisTagStore store, @Nullable Executor executor, LongSupplier clock) {
 		this.store = store;
@@ -89,7 +103,14 @@ final class Drains implements AutoCloseable {
 	 * Claims drains whose claim lapsed (their instance stopped) and resumes them. Run on a schedule.
 	 */
 	void resume() {
+		if (this.closed) {
+			return;
+		}
 		long now = this.clock.getAsLong();
+		this.store.renewDrains(List.copyOf(this.running), now + CLAIM.toMillis());
+		if (this.running.size() >= MAX_IN_PROGRESS) {
+			return;
+		}
 		for (RedisTagStore.Drain drain : this.store.lapsedDrains(now, RESUME_LIMIT)) {
 			if (!this.running.contains(drain.member()) && this.store.claimDrain(drain, now, now + CLAIM.toMillis())) {
 				logger.info("Resuming the drain of a purge of tag '" + drain.tag() + "' that another instance left");
@@ -104,7 +125,7 @@ final class Drains implements AutoCloseable {
 	}
 
 	private void submit(RedisTagStore.Drain drain) {
-		if (!this.running.add(drain.member())) {
+		if (this.running.size() >= MAX_IN_PROGRESS || !this.running.add(drain.member())) {
 			return;
 		}
 		try {
@@ -126,7 +147,7 @@ final class Drains implements AutoCloseable {
 				}
 				long now = this.clock.getAsLong();
 				if (now - renewed > CLAIM.toMillis() / 3) {
-					this.store.renewDrain(drain, now + CLAIM.toMillis());
+					this.store.renewDrains(List.of(drain.member()), now + CLAIM.toMillis());
 					renewed = now;
 				}
 			}
@@ -165,8 +186,12 @@ final class Drains implements AutoCloseable {
 
 	}
 
+	/**
+	 * Stops draining here; the claims lapse and other instances resume the drains.
+	 */
 	@Override
 	public void close() {
+		this.closed = true;
 		if (this.own != null) {
 			this.own.shutdownNow();
 		}

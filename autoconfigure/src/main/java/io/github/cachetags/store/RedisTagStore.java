@@ -64,6 +64,9 @@ public class RedisTagStore implements AutoCloseable {
 	/** How long an instance's claim on a purge's background drain lasts unless renewed. */
 	public static final Duration DRAIN_CLAIM = Drains.CLAIM;
 
+	/** How often {@link #resumeDrains} should run: a third of {@link #DRAIN_CLAIM}. */
+	public static final Duration DRAIN_RESUME_INTERVAL = Drains.CLAIM.dividedBy(3);
+
 	private static final String STAMPS = "stamps";
 
 	private static final LuaScript GET = LuaScript.load("get");
@@ -456,10 +459,11 @@ public class RedisTagStore implements AutoCloseable {
 							shard.indexKey(tag), drainKey, shard.stampKey(), shard.bytes(), ascii(token), this.fenceBytes,
 							Namespace.bytes(tag), this.channel);
 					marks[i] = (byte[]) reply.get(0);
-					long drain = asLong(reply.get(1));
-					if (drain != 0) {
-						drains.add(new Drain(shard, token, asString(marks[i]), tag));
-						listed[i] = asLong(reply.get(2));
+					// 1: an index to drain; 2: a clear, to sweep only if anything was stored since the last one
+					long kind = asLong(reply.get(1));
+					listed[i] = asLong(reply.get(2));
+					if (kind == 1 || (kind == 2 && listed[i] > 0)) {
+						drains.add(new Drain(shard, token, tag));
 					}
 				}
 				catch (RuntimeException ex) {
@@ -481,8 +485,11 @@ public class RedisTagStore implements AutoCloseable {
 			catch (Replication.NotReplicatedException ex) {
 				throw new ShardsNotPurgedException(shards, ex);
 			}
-			// the marks are switched, so the entries are invalid already: unlinking them only frees memory
-			this.drains.start(connection, drains);
+			finally {
+				// the marks are switched on the server, so the entries are invalid there: unlinking them only frees
+				// memory, also when this purge is reported as failed and retried
+				this.drains.start(connection, drains);
+			}
 			if (failure != null) {
 				throw new ShardsNotPurgedException(failed, failure);
 			}
@@ -497,7 +504,7 @@ public class RedisTagStore implements AutoCloseable {
 	long drainStep(Drain drain) {
 		List<Object> reply = execute((connection) -> DRAIN.run(connection, ReturnType.MULTI, 1,
 				drain.shard().drainKey(drain.token()), drain.shard().bytes(), Namespace.bytes(drain.tag()),
-				ascii(drain.mark()), ascii(this.purgeBatchSize)));
+				ascii(this.purgeBatchSize)));
 		return asLong(reply.get(1));
 	}
 
@@ -509,7 +516,7 @@ public class RedisTagStore implements AutoCloseable {
 	String sweepStep(Drain drain, String cursor) {
 		List<Object> reply = execute((connection) -> SWEEP.run(connection, ReturnType.MULTI, 1,
 				drain.shard().stampKey(), Namespace.bytes(globEscaped(drain.shard().value()) + "e:*"), ascii(cursor),
-				ascii(this.purgeBatchSize), ascii(drain.mark())));
+				ascii(this.purgeBatchSize), drain.shard().bytes()));
 		return asString(reply.get(1));
 	}
 
@@ -519,9 +526,18 @@ public class RedisTagStore implements AutoCloseable {
 		}
 	}
 
-	void renewDrain(Drain drain, long claimedUntil) {
-		execute((connection) -> connection.zSetCommands().zAdd(this.drainsKey, claimedUntil,
-				Namespace.bytes(drain.member())));
+	/** Renews claims on drains still recorded (one finished meanwhile by another instance is not added again). */
+	void renewDrains(java.util.Collection<String> members, long claimedUntil) {
+		if (members.isEmpty()) {
+			return;
+		}
+		Set<org.springframework.data.redis.connection.zset.Tuple> claims = new java.util.LinkedHashSet<>();
+		for (String member : members) {
+			claims.add(new org.springframework.data.redis.connection.zset.DefaultTuple(Namespace.bytes(member),
+					(double) claimedUntil));
+		}
+		execute((connection) -> connection.zSetCommands().zAdd(this.drainsKey, claims,
+				org.springframework.data.redis.connection.RedisZSetCommands.ZAddArgs.ifExists()));
 	}
 
 	void forgetDrain(Drain drain) {
@@ -554,7 +570,8 @@ public class RedisTagStore implements AutoCloseable {
 
 	/**
 	 * Resumes the background drains of purges whose instance stopped before finishing them (their claim lapsed).
-	 * Run on a schedule, every {@link #DRAIN_CLAIM} or so.
+	 * Also renews this instance's claims on the drains it has queued or is running. Run on a schedule, every
+	 * {@link #DRAIN_RESUME_INTERVAL}.
 	 */
 	public void resumeDrains() {
 		this.drains.resume();
@@ -743,29 +760,27 @@ public class RedisTagStore implements AutoCloseable {
 	}
 
 	/**
-	 * The background drain of one purge in one shard: the tag index renamed to {@code shard.drainKey(token)}, and
-	 * the tag's mark after the purge (entries stored under it stay).
+	 * The background drain of one purge in one shard: the tag index renamed to {@code shard.drainKey(token)}, or
+	 * for the cache-wide tag a sweep of the shard's keys.
 	 */
-	record Drain(Namespace shard, String token, String mark, String tag) {
+	record Drain(Namespace shard, String token, String tag) {
 
-		/** As recorded in the registry: token, mark and the namespace's length, tab-separated, then namespace and tag. */
+		/** As recorded in the registry: token and the namespace's length, tab-separated, then namespace and tag. */
 		String member() {
-			return this.token + "\t" + this.mark + "\t" + this.shard.value().length() + "\t" + this.shard.value()
-					+ this.tag;
+			return this.token + "\t" + this.shard.value().length() + "\t" + this.shard.value() + this.tag;
 		}
 
 		static @Nullable Drain parse(String member) {
-			String[] parts = member.split("\t", 4);
-			if (parts.length < 4) {
+			String[] parts = member.split("\t", 3);
+			if (parts.length < 3) {
 				return null;
 			}
 			try {
-				int length = Integer.parseInt(parts[2]);
-				if (length > parts[3].length()) {
+				int length = Integer.parseInt(parts[1]);
+				if (length > parts[2].length()) {
 					return null;
 				}
-				return new Drain(new Namespace(parts[3].substring(0, length)), parts[0], parts[1],
-						parts[3].substring(length));
+				return new Drain(new Namespace(parts[2].substring(0, length)), parts[0], parts[2].substring(length));
 			}
 			catch (NumberFormatException ex) {
 				return null;

@@ -2,11 +2,12 @@
 -- KEYS[1]  drain key (a tag index renamed by purge.lua)
 -- ARGV[1]  namespace
 -- ARGV[2]  tag
--- ARGV[3]  the tag's current mark: entries stored under it were written after the purge and stay
--- ARGV[4]  batch size
+-- ARGV[3]  batch size
 -- Returns  {entries unlinked, members left to drain}
-local ns, tag, current = ARGV[1], ARGV[2], ARGV[3]
-local members = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[4]) - 1)
+-- Entries stored under the tag's current mark (written after the purge, or after a later one) stay.
+local ns, tag = ARGV[1], ARGV[2]
+local current = redis.call('GET', ns .. 'm:' .. tag)
+local members = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[3]) - 1)
 if #members == 0 then
   return {0, 0}
 end

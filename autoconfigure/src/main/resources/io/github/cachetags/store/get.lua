@@ -7,8 +7,8 @@
 -- ARGV[3]  '1' where replicas exist: answer only as a primary (a demoted primary's data may lag), and put the
 --          replication ID in a miss's stamp; else '0' (the stamp's replication ID is then empty)
 -- ARGV[4]  optional: the caller's load lease token; on a miss the caller tries to take the key's lease
--- ARGV[4]  optional: lease lifetime in milliseconds
--- ARGV[5]  optional: the user key (lease key = namespace .. 'l:' .. user key)
+-- ARGV[5]  optional: lease lifetime in milliseconds
+-- ARGV[6]  optional: the user key (lease key = namespace .. 'l:' .. user key)
 -- Returns  {1, entry, pttl} on a hit: the stored entry as it is ('<marks length>:<load ms>:<marks><value>', see
 --          put.lua; the caller takes the value, load time and tags from it, so the script copies nothing) and its
 --          remaining lifetime in milliseconds,

@@ -4,12 +4,14 @@
 -- ARGV[1]  glob pattern of the shard's entry keys
 -- ARGV[2]  SCAN cursor ('0' to start)
 -- ARGV[3]  SCAN COUNT
--- ARGV[4]  the cache-wide tag's current mark: entries stored under it were written after the clear and stay
+-- ARGV[4]  namespace
 -- Returns  {entries unlinked, the next cursor ('0': done)}
+-- Entries stored under the cache-wide tag's current mark (written after the clear, or after a later one) stay.
 local step = redis.call('SCAN', ARGV[2], 'MATCH', ARGV[1], 'COUNT', ARGV[3])
+local current = redis.call('GET', ARGV[4] .. 'm:')
 local removed = 0
 for _, entry in ipairs(step[2]) do
-  if stale(entry, '', ARGV[4]) then
+  if stale(entry, '', current) then
     removed = removed + redis.call('UNLINK', entry)
   end
 end

@@ -165,7 +165,7 @@ public class CacheTagsEndpoint {
 	 * @param refusedPuts values not stored because a purge, clear or eviction happened after their load began
 	 * @param evictions single-key evictions
 	 * @param purges purges and clears applied
-	 * @param purgedEntries entries removed by purges and clears
+	 * @param purgedEntries unexpired entries the purged tags listed (clears count none)
 	 * @param loads values loaded on a miss through the cache
 	 * @param loadFailures loads that threw
 	 * @param coalescedWaits misses that waited for another caller's load instead of loading
@@ -258,7 +258,8 @@ public class CacheTagsEndpoint {
 	 * The answer to {@code DELETE /actuator/cachetags/{tag}}.
 	 *
 	 * @param tag the purged tag
-	 * @param removed entries removed in every cache
+	 * @param removed unexpired entries the tag listed in every cache (an upper bound); they are unlinked in the
+	 * background after the answer
 	 */
 	public record PurgeReport(String tag, long removed) {
 	}
