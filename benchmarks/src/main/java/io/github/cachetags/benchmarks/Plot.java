@@ -102,7 +102,9 @@ public final class Plot {
 				Score plain = score(json, "HitBenchmark.redisCacheManager");
 				Score raw = score(json, "HitBenchmark.rawGet");
 				String t = threads + ((threads == 1) ? " thread" : " threads");
-				ratios.add(ratio("hit, " + t + ": CacheTags / RedisCacheManager", cacheTags, plain, 1.0, true));
+				// the goals: at least as fast as RedisCacheManager on one thread, 0.95x of it on eight
+				ratios.add(ratio("hit, " + t + ": CacheTags / RedisCacheManager", cacheTags, plain,
+						(threads == 1) ? 1.0 : 0.95, true));
 				ratios.add(ratio("hit, " + t + ": CacheTags / raw GET", cacheTags, raw, 0.9, true));
 				Score near = score(json, "HitBenchmark.cacheTagsNear");
 				ratios.add(ratio("near hit, " + t + ": CacheTags / RedisCacheManager", near, plain, 30, true));
@@ -119,7 +121,7 @@ public final class Plot {
 			ratios.add(ratio("put, 1 tag: CacheTags / RedisCacheManager", score(json, "PutBenchmark.cacheTags1Tag"),
 					plain, 1.5, false));
 			ratios.add(ratio("put, 3 tags: CacheTags / RedisCacheManager", score(json, "PutBenchmark.cacheTags3Tags"),
-					plain, 1.5, false));
+					plain, 1.3, false));
 		}
 		Properties costs = Costs.read(results);
 		cost(ratios, costs, "Redis CPU per hit: CacheTags script / GET", "cpu.hit.cachetags", "cpu.hit.get", 3);
