@@ -38,15 +38,11 @@ class PurgeDrainIT {
 			RedisConnectionFactory connections = context.getBean(RedisConnectionFactory.class);
 			AtomicLong clock = new AtomicLong(System.currentTimeMillis());
 			// an instance that stops right after its purge returns: its drain never runs
-			RedisTagStore stopped = new RedisTagStore(connections, prefix, Duration.ofSeconds(30), 100, Duration.ZERO,
-					(drain) -> {
-					}, clock::get);
-			RedisTagStore other = new RedisTagStore(connections, prefix, Duration.ofSeconds(30), 100, Duration.ZERO,
-					null, clock::get);
+			RedisTagStore stopped = stoppedInstance(connections, prefix, clock);
+			RedisTagStore other = instance(connections, prefix, clock);
 			Namespace shard = Namespace.of(prefix, Namespace.NO_TENANT, "drained", 1, 0);
 			for (int i = 0; i < ENTRIES; i++) {
-				stopped.store(shard, "k" + i, VALUE, Duration.ofMinutes(10), LoadStart.NOW, 0, List.of("t"),
-						RedisTagStore.REPLACE);
+				put(stopped, shard, "k" + i, List.of("t"));
 			}
 			try (RedisCommandsForTests redis = new RedisCommandsForTests(RedisServer.shared())) {
 				String entries = "{" + prefix + ":_:drained:0}:v1:e:*";
@@ -57,8 +53,7 @@ class PurgeDrainIT {
 					.isEqualTo(ENTRIES);
 				assertThat(stopped.lookup(shard, "k1", null, Duration.ofSeconds(1)))
 					.as("an entry of the purged tag, before its drain").isInstanceOf(Lookup.Miss.class);
-				stopped.store(shard, "k2", VALUE, Duration.ofMinutes(10), LoadStart.NOW, 0, List.of("t"),
-						RedisTagStore.REPLACE);
+				put(stopped, shard, "k2", List.of("t"));
 
 				other.resumeDrains();
 				assertThat(other.drainsInProgress()).as("drains resumed while the claim holds").isZero();
@@ -66,9 +61,7 @@ class PurgeDrainIT {
 
 				clock.addAndGet(RedisTagStore.DRAIN_CLAIM.toMillis() + 1);
 				other.resumeDrains();
-				await("the resumed drain").atMost(Duration.ofMinutes(1))
-					.pollInterval(Duration.ofMillis(20))
-					.until(() -> other.drainsInProgress() == 0);
+				awaitDrained(other, "the resumed drain");
 
 				assertThat(redis.countKeys(entries)).as("left: the entry stored after the purge").isEqualTo(1);
 				assertThat(other.lookup(shard, "k2", null, Duration.ofSeconds(1))).isInstanceOf(Lookup.Hit.class);
@@ -90,14 +83,11 @@ class PurgeDrainIT {
 					Duration.ZERO); RedisCommandsForTests redis = new RedisCommandsForTests(RedisServer.shared())) {
 				Namespace shard = Namespace.of(prefix, Namespace.NO_TENANT, "once", 1, 0);
 				for (int i = 0; i < 100; i++) {
-					store.store(shard, "k" + i, VALUE, Duration.ofMinutes(10), LoadStart.NOW, 0,
-							List.of((i % 2 == 0) ? "even" : "odd"), RedisTagStore.REPLACE);
+					put(store, shard, "k" + i, List.of((i % 2 == 0) ? "even" : "odd"));
 				}
 
 				assertThat(store.purge(List.of(shard), "even")).isEqualTo(50);
-				await("the drain").atMost(Duration.ofMinutes(1))
-					.pollInterval(Duration.ofMillis(20))
-					.until(() -> store.drainsInProgress() == 0);
+				awaitDrained(store, "the drain");
 
 				assertThat(redis.countKeys("{" + prefix + ":_:once:0}:v1:e:*")).as("the odd entries").isEqualTo(50);
 				assertThat(redis.sync().zcard("{" + prefix + ":_:once:0}:v1:i:odd")).as("the other tag's index")
@@ -117,19 +107,14 @@ class PurgeDrainIT {
 				Namespace cleared = Namespace.of(prefix, Namespace.NO_TENANT, "cleared", 1, 0);
 				Namespace kept = Namespace.of(prefix, Namespace.NO_TENANT, "kept", 1, 0);
 				for (int i = 0; i < 100; i++) {
-					store.store(cleared, "k" + i, VALUE, Duration.ofMinutes(10), LoadStart.NOW, 0, List.of(),
-							RedisTagStore.REPLACE);
-					store.store(kept, "k" + i, VALUE, Duration.ofMinutes(10), LoadStart.NOW, 0, List.of(),
-							RedisTagStore.REPLACE);
+					put(store, cleared, "k" + i, List.of());
+					put(store, kept, "k" + i, List.of());
 				}
 
 				assertThat(store.purge(List.of(cleared), RedisTagStore.CACHE_TAG)).as("stored since the last clear")
 					.isEqualTo(1);
-				store.store(cleared, "after", VALUE, Duration.ofMinutes(10), LoadStart.NOW, 0, List.of(),
-						RedisTagStore.REPLACE);
-				await("the sweep").atMost(Duration.ofMinutes(1))
-					.pollInterval(Duration.ofMillis(20))
-					.until(() -> store.drainsInProgress() == 0);
+				put(store, cleared, "after", List.of());
+				awaitDrained(store, "the sweep");
 
 				assertThat(redis.countKeys("{" + prefix + ":_:cleared:0}:v1:e:*")).as("left: the entry stored after")
 					.isEqualTo(1);
@@ -148,23 +133,17 @@ class PurgeDrainIT {
 		CacheTagsContexts.onRedis(RedisServer.shared()).run((context) -> {
 			RedisConnectionFactory connections = context.getBean(RedisConnectionFactory.class);
 			AtomicLong clock = new AtomicLong(System.currentTimeMillis());
-			RedisTagStore stopped = new RedisTagStore(connections, prefix, Duration.ofSeconds(30), 100, Duration.ZERO,
-					(drain) -> {
-					}, clock::get);
+			RedisTagStore stopped = stoppedInstance(connections, prefix, clock);
 			Namespace shard = Namespace.of(prefix, Namespace.NO_TENANT, "late", 1, 0);
-			try (RedisTagStore other = new RedisTagStore(connections, prefix, Duration.ofSeconds(30), 100,
-					Duration.ZERO, null, clock::get);
+			try (RedisTagStore other = instance(connections, prefix, clock);
 					RedisCommandsForTests redis = new RedisCommandsForTests(RedisServer.shared())) {
 				for (int i = 0; i < 10; i++) {
-					stopped.store(shard, "k" + i, VALUE, Duration.ofMinutes(10), LoadStart.NOW, 0, List.of("t"),
-							RedisTagStore.REPLACE);
+					put(stopped, shard, "k" + i, List.of("t"));
 				}
 				stopped.purge(List.of(shard), "t");
-				stopped.store(shard, "k1", VALUE, Duration.ofMinutes(10), LoadStart.NOW, 0, List.of("t"),
-						RedisTagStore.REPLACE);
+				put(stopped, shard, "k1", List.of("t"));
 				stopped.purge(List.of(shard), RedisTagStore.CACHE_TAG);
-				stopped.store(shard, "k2", VALUE, Duration.ofMinutes(10), LoadStart.NOW, 0, List.of("t"),
-						RedisTagStore.REPLACE);
+				put(stopped, shard, "k2", List.of("t"));
 				stopped.purge(List.of(shard), "t");
 				stopped.purge(List.of(shard), RedisTagStore.CACHE_TAG);
 				assertThat(stopped.purge(List.of(shard), RedisTagStore.CACHE_TAG))
@@ -173,16 +152,12 @@ class PurgeDrainIT {
 					.isEqualTo(4);
 				// stored after the last purge and clear, before any drain ran (k10 in no drained index: a key stored
 				// again without the purged tag is unlinked by that tag's drain, one extra miss)
-				stopped.store(shard, "k1", VALUE, Duration.ofMinutes(10), LoadStart.NOW, 0, List.of("t"),
-						RedisTagStore.REPLACE);
-				stopped.store(shard, "k10", VALUE, Duration.ofMinutes(10), LoadStart.NOW, 0, List.of(),
-						RedisTagStore.REPLACE);
+				put(stopped, shard, "k1", List.of("t"));
+				put(stopped, shard, "k10", List.of());
 
 				clock.addAndGet(RedisTagStore.DRAIN_CLAIM.toMillis() + 1);
 				other.resumeDrains();
-				await("the late drains").atMost(Duration.ofMinutes(1))
-					.pollInterval(Duration.ofMillis(20))
-					.until(() -> other.drainsInProgress() == 0);
+				awaitDrained(other, "the late drains");
 
 				assertThat(other.lookup(shard, "k1", null, Duration.ofSeconds(1))).as("k1, stored last")
 					.isInstanceOf(Lookup.Hit.class);
@@ -192,6 +167,27 @@ class PurgeDrainIT {
 				assertThat(redis.sync().zcard(prefix + ":drains")).isZero();
 			}
 		});
+	}
+
+	/** An instance that stops right after each purge returns: its drains never run. */
+	private static RedisTagStore stoppedInstance(RedisConnectionFactory connections, String prefix, AtomicLong clock) {
+		return new RedisTagStore(connections, prefix, Duration.ofSeconds(30), 100, Duration.ZERO, (drain) -> {
+		}, clock::get);
+	}
+
+	private static RedisTagStore instance(RedisConnectionFactory connections, String prefix, AtomicLong clock) {
+		return new RedisTagStore(connections, prefix, Duration.ofSeconds(30), 100, Duration.ZERO, null, clock::get);
+	}
+
+	/** A replacing write of VALUE for ten minutes. */
+	private static void put(RedisTagStore store, Namespace shard, String key, List<String> tags) {
+		store.store(shard, key, VALUE, Duration.ofMinutes(10), LoadStart.NOW, 0, tags, RedisTagStore.REPLACE);
+	}
+
+	private static void awaitDrained(RedisTagStore store, String what) {
+		await(what).atMost(Duration.ofMinutes(1))
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> store.drainsInProgress() == 0);
 	}
 
 }
